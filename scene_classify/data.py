@@ -29,25 +29,20 @@ def read_csv(path)->pd.DataFrame:
 # %% ../nbs/02_data.ipynb #520561cb
 def _verify_image(p):
     try:
-        with Image.open(p) as im: im.verify()
+        with Image.open(p) as im: im.load() # decode fully: `verify()` misses truncated files
         return None
     except FileNotFoundError: return 'missing'
     except Exception as e: return f'{type(e).__name__}'
 
-def _image_problems(paths, lines, n_workers):
+def _image_problems(paths, n_workers):
+    "(message, row mask, example paths) for missing and for unreadable images."
     exists = np.array([os.path.isfile(p) for p in paths], dtype=bool)
-    probs = []
-    if (~exists).any():
-        names = ', '.join(repr(str(p)) for p in np.asarray(paths)[~exists][:3])
-        probs.append(f'image file missing on {fmt_lines(lines[~exists])} (e.g. {names})')
-    ok = np.flatnonzero(exists)
-    if len(ok):
+    unreadable = np.zeros(len(paths), dtype=bool)
+    if (ok := np.flatnonzero(exists)).size:
         res = parallel(_verify_image, [paths[i] for i in ok], n_workers=n_workers, threadpool=True, progress=False)
-        bad = np.array([r is not None for r in res], dtype=bool)
-        if bad.any():
-            names = ', '.join(repr(str(paths[i])) for i in ok[bad][:3])
-            probs.append(f'image file unreadable on {fmt_lines(lines[ok[bad]])} (e.g. {names})')
-    return probs
+        unreadable[ok] = [r is not None for r in res]
+    return [(what, m, ', '.join(repr(str(p)) for p in np.asarray(paths, dtype=object)[m][:3]))
+            for what,m in [('image file missing', ~exists), ('image file unreadable', unreadable)] if m.any()]
 
 # %% ../nbs/02_data.ipynb #9ae218ac
 def check_table(df:pd.DataFrame, # Raw table as read from the file
@@ -56,11 +51,13 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
                 classes:list|None=None, # Allowed label values (None: anything)
                 paths=None, # Image paths, one per row (None: don't check images)
                 n_features:int|None=None, # Expected number of feature columns (None: any, at least one)
+                errors:str='raise', # 'raise': one `DataError` for everything; 'mark': return per-row messages
                 n_workers:int=8, # Threads used to open images
-               )->None:
-    "Raise `DataError` listing every problem in `df`, or return None when it is usable."
-    probs, lines = [], np.arange(len(df)) + 2
+               )->pd.Series|None:
+    "Raise `DataError` listing every problem in `df` (or, with `errors='mark'`, return a message per bad row)."
+    lines = np.arange(len(df)) + 2
     if len(df) == 0: raise DataError(source, ['the table has no rows'])
+    table_probs, row_probs = [], [] # row_probs: (message, row mask, detail)
     fc = feature_cols(df)
     missing = [c for c in [IMAGE, label_col] if c and c not in df.columns]
     if not fc: missing.append(f'{FEATURE_PREFIX}1..{FEATURE_PREFIX}N')
@@ -68,65 +65,72 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
         want = n_features or n
         gaps = [f'{FEATURE_PREFIX}{i}' for i in range(1, want+1) if f'{FEATURE_PREFIX}{i}' not in df.columns]
         if gaps: missing += gaps[:10] + ([f'... ({len(gaps)-10} more)'] if len(gaps) > 10 else [])
-        if n_features and n > n_features: probs.append(f'{n} feature columns where {n_features} are expected')
-    if missing: probs.append(f'missing columns: {", ".join(missing)}')
+        if n_features and n > n_features: table_probs.append(f'{n} feature columns where {n_features} are expected')
+    if missing: table_probs.append(f'missing columns: {", ".join(missing)}')
     if fc:
         vals = df[fc].apply(pd.to_numeric, errors='coerce').to_numpy(dtype=np.float64)
         bad = ~np.isfinite(vals)
-        if (rows := bad.any(1)).any():
-            cols = [c for c,b in zip(fc, bad.any(0)) if b]
-            probs.append(f'features not a finite number on {fmt_lines(lines[rows])} (columns {", ".join(cols[:8])}{" ..." if len(cols) > 8 else ""})')
+        cols = [c for c,b in zip(fc, bad.any(0)) if b]
+        row_probs.append(('features not a finite number', bad.any(1), f'columns {", ".join(cols[:8])}{" ..." if len(cols) > 8 else ""}'))
     if IMAGE in df.columns:
-        img = df[IMAGE]
-        if (na := img.isna().to_numpy()).any(): probs.append(f'IMAGE is empty on {fmt_lines(lines[na])}')
-        if (dup := img.duplicated(keep=False).to_numpy() & ~na).any():
-            probs.append(f'duplicate IMAGE on {fmt_lines(lines[dup])} (e.g. {img[dup].iloc[0]!r})')
+        img = df[IMAGE]; na = img.isna().to_numpy()
+        row_probs.append(('IMAGE is empty', na, ''))
+        dup = img.duplicated(keep=False).to_numpy() & ~na
+        row_probs.append(('duplicate IMAGE', dup, f'e.g. {img[dup].iloc[0]!r}' if dup.any() else ''))
     if label_col and label_col in df.columns:
-        lab = df[label_col]
-        if (na := lab.isna().to_numpy()).any(): probs.append(f'{label_col} is empty on {fmt_lines(lines[na])}')
+        lab = df[label_col]; na = lab.isna().to_numpy()
+        row_probs.append((f'{label_col} is empty', na, ''))
         if classes is not None:
             unk = ~lab.isin(list(classes)).to_numpy() & ~na
-            if unk.any():
-                vals = ', '.join(map(repr, pd.unique(lab[unk])[:5]))
-                probs.append(f'unknown {label_col} on {fmt_lines(lines[unk])} (values {vals}; known: {_show_classes(classes)})')
-    if paths is not None: probs += _image_problems(list(paths), lines, n_workers)
-    if probs: raise DataError(source, probs)
+            vals = ', '.join(map(repr, pd.unique(lab[unk])[:5]))
+            row_probs.append((f'unknown {label_col}', unk, f'values {vals}; known: {_show_classes(classes)}'))
+    if paths is not None: row_probs += [(w, m, f'e.g. {ex}') for w,m,ex in _image_problems(list(paths), n_workers)]
+    row_probs = [(w, m, det) for w,m,det in row_probs if m.any()]
+    if table_probs or errors == 'raise':
+        probs = table_probs + [f'{w} on {fmt_lines(lines[m])}' + (f' ({det})' if det else '') for w,m,det in row_probs]
+        if probs: raise DataError(source, probs)
+        return None
+    msgs = pd.Series([None]*len(df), index=df.index, dtype=object)
+    for w,m,_ in row_probs: msgs[m] = [w if v is None else f'{v}; {w}' for v in msgs[m]]
+    return msgs
 
 def _show_classes(classes):
     cl = list(classes)
     return ', '.join(map(str, cl)) if len(cl) <= 12 else ', '.join(map(str, cl[:12])) + ', ...'
 
-# %% ../nbs/02_data.ipynb #0b438ad7
+# %% ../nbs/02_data.ipynb #0723ed44
 def read_classes(folder, classes:list|None=None)->list[str]:
     "`classes` if given, else the lines of `folder/classes.txt`, else `DEFAULT_CLASSES`."
     if classes is not None: return list(classes)
     f = Path(folder)/'classes.txt'
     return [l.strip() for l in f.read_text().splitlines() if l.strip()] if f.exists() else list(DEFAULT_CLASSES)
 
-# %% ../nbs/02_data.ipynb #a352f827
+# %% ../nbs/02_data.ipynb #0fb2a030
 def _image_dir(folder, img_dir=None):
     folder = Path(folder)
     if img_dir is not None: return Path(img_dir)
     return folder/'images' if (folder/'images').is_dir() else folder
 
-def _finish(raw, paths, label, classes, source, group=None, start=None):
-    "Assemble the canonical table from checked raw columns."
+def _finish(raw, paths, label, classes, source, group=None, start=None, error=None):
+    "Assemble the canonical table from checked raw columns (`error`: a message per row, with `errors='mark'`)."
     fc = feature_cols(raw)
     cols = {IMAGE: raw[IMAGE].astype(str).to_numpy(), PATH: [str(p) for p in paths]}
-    cols.update({c: raw[c].to_numpy(np.float32) for c in fc})
+    cols.update({c: pd.to_numeric(raw[c], errors='coerce').to_numpy(np.float32) for c in fc})
     cols[LABEL] = np.asarray(label if label is not None else [None]*len(raw), dtype=object)
     if group is not None: cols[GROUP] = np.asarray(group, dtype=object)
     if start is not None: cols[START] = np.asarray(start, dtype=np.float64)
+    if error is not None: cols['error'] = np.asarray(error, dtype=object)
     out = pd.DataFrame(cols)
     out.attrs.update(classes=list(classes), source=str(source))
     return out
 
-# %% ../nbs/02_data.ipynb #f89d3811
+# %% ../nbs/02_data.ipynb #6f0865d0
 def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
                 split:str='train', # 'train', 'test' or 'test_novt'
                 classes:list|None=None, # Class names in label order (default: classes.txt or DEFAULT_CLASSES)
                 img_dir=None, # Image folder (default: `folder/images` if it exists, else `folder`)
                 check_images:bool=True, # Open every image to check it is readable
+                errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
                )->pd.DataFrame:
     "Read the Kaggle competition layout into the canonical table."
     folder = Path(folder); src = folder/f'data_{split}.csv'
@@ -134,16 +138,20 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
     labelled = 'CLASS' in raw.columns
     if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
     paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]] if IMAGE in raw.columns else None
-    check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
-                paths if check_images else None)
-    label = [classes[int(c)] for c in raw['CLASS']] if labelled else None
+    msgs = check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
+                       paths if check_images else None, errors=errors)
+    label = _names(raw['CLASS'], classes) if labelled else None
     group = start = None
     if (pf := folder/f'pairs_{split}.csv').exists():
         pairs = read_csv(pf).drop_duplicates(IMAGE).set_index(IMAGE)
         if raw[IMAGE].isin(pairs.index).all():
             group = pairs.loc[raw[IMAGE], 'AUDIO'].to_numpy()
             start = pairs.loc[raw[IMAGE], 'START'].to_numpy()
-    return _finish(raw, paths, label, classes, src, group, start)
+    return _finish(raw, paths, label, classes, src, group, start, msgs)
+
+def _names(col, classes):
+    "Class names of integer labels (None where a label is not a valid index)."
+    return [classes[c] if isinstance(c, (int, np.integer)) and 0 <= c < len(classes) else None for c in col]
 
 def _as_index(col, classes):
     "CLASS as integer indices where it is a class name or an integral number; other values are left for `check_table`."
@@ -155,10 +163,11 @@ def _as_index(col, classes):
         return int(fv) if fv.is_integer() else v
     return col.map(f).astype(object)
 
-# %% ../nbs/02_data.ipynb #6f0865d0
+# %% ../nbs/02_data.ipynb #326ec932
 def read_original(csv_path, # The `dataset.csv` file
                   classes:list|None=None, # Class names (default: DEFAULT_CLASSES if every label matches one, else the labels found)
                   check_images:bool=True, # Open every image to check it is readable
+                  errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
                  )->pd.DataFrame:
     "Read the original dataset's `dataset.csv` layout into the canonical table."
     src = Path(csv_path); raw = read_csv(src)
@@ -170,11 +179,12 @@ def read_original(csv_path, # The `dataset.csv` file
         canon = {str(c).upper(): c for c in classes}
         raw['CLASS2'] = raw['CLASS2'].map(lambda v: canon.get(str(v).upper(), v) if isinstance(v, str) else v)
     paths = [src.parent/str(f) for f in raw[IMAGE]] if IMAGE in raw.columns else None
-    check_table(raw, src, 'CLASS2', classes, paths if check_images else None)
+    msgs = check_table(raw, src, 'CLASS2', classes, paths if check_images else None, errors=errors)
     group = [Path(str(f)).parent.as_posix() for f in raw[IMAGE]]
-    return _finish(raw, paths, raw['CLASS2'].to_numpy(), classes, src, group if any(g != '.' for g in group) else None)
+    label = [v if v in classes else None for v in raw['CLASS2']]
+    return _finish(raw, paths, label, classes, src, group if any(g != '.' for g in group) else None, error=msgs)
 
-# %% ../nbs/02_data.ipynb #326ec932
+# %% ../nbs/02_data.ipynb #c383d7ba
 def read_pairs(csv_path, # The pairs CSV
                classes:list|None=None, # Class names in label order (default: classes.txt or DEFAULT_CLASSES)
                root=None, # Folder `AUDIO` paths are relative to (default: the CSV's folder)
@@ -182,6 +192,7 @@ def read_pairs(csv_path, # The pairs CSV
                recipe:MFCCRecipe=MFCCRecipe(), # Feature recipe
                check_images:bool=True, # Open every image to check it is readable
                n_workers:int|None=None, # Processes for feature extraction
+               errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
               )->pd.DataFrame:
     "Read raw pairs, computing MFCC features from the audio, into the canonical table."
     src = Path(csv_path); folder = src.parent
@@ -190,16 +201,19 @@ def read_pairs(csv_path, # The pairs CSV
     if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
     missing = [c for c in (IMAGE, 'AUDIO', 'START') if c not in raw.columns]
     if missing: raise DataError(src, [f'missing columns: {", ".join(missing)}'])
-    feats = pairs_features(raw, root or folder, recipe, n_workers, source=str(src))
+    feats = pairs_features(raw, root or folder, recipe, n_workers, source=str(src), errors=errors)
+    if errors == 'mark': feats, audio_msgs = feats
     cols = [f'{FEATURE_PREFIX}{i+1}' for i in range(recipe.n_features)]
     raw = pd.concat([raw.reset_index(drop=True), pd.DataFrame(feats, columns=cols)], axis=1)
     paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]]
-    check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
-                paths if check_images else None)
-    label = [classes[int(c)] for c in raw['CLASS']] if labelled else None
-    return _finish(raw, paths, label, classes, src, raw['AUDIO'].to_numpy(), raw['START'].to_numpy())
+    msgs = check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
+                       paths if check_images else None, errors=errors)
+    if errors == 'mark': # an audio message replaces the generic 'features not a finite number'
+        msgs = [a if a is not None else m for a,m in zip(audio_msgs, msgs)]
+    label = _names(raw['CLASS'], classes) if labelled else None
+    return _finish(raw, paths, label, classes, src, raw['AUDIO'].to_numpy(), pd.to_numeric(raw['START'], errors='coerce').to_numpy(), msgs)
 
-# %% ../nbs/02_data.ipynb #c383d7ba
+# %% ../nbs/02_data.ipynb #18b5208f
 def read_scenes(path, # Folder or CSV file in any supported layout
                 split:str='train', # Which split of a folder to read ('train', 'test', 'test_novt')
                 classes:list|None=None, # Class names in label order
@@ -217,11 +231,11 @@ def read_scenes(path, # Folder or CSV file in any supported layout
     if not p.exists(): raise FileNotFoundError(f'{p}: not found')
     cols = read_csv(p).columns
     if 'AUDIO' in cols: return read_pairs(p, classes, check_images=check_images, **kwargs)
-    if 'CLASS2' in cols: return read_original(p, classes, check_images=check_images)
+    if 'CLASS2' in cols: return read_original(p, classes, check_images=check_images, **kwargs)
     if p.name.startswith('data_'): return read_kaggle(p.parent, p.stem[5:], classes, check_images=check_images, **kwargs)
     raise DataError(p, [f'cannot tell the layout from columns {", ".join(map(str, cols[:6]))} ...: expected AUDIO (raw pairs), CLASS2 (dataset.csv) or a data_<split>.csv name'])
 
-# %% ../nbs/02_data.ipynb #18b5208f
+# %% ../nbs/02_data.ipynb #1e51c6f7
 def _demo_image(rng, k, n_classes, size, other=None, mix=0.0):
     yy, xx = np.mgrid[0:size, 0:size] / size
     def tex(c):
@@ -243,7 +257,7 @@ def _demo_audio(rng, k, n_classes, seconds, sr=16000):
     y += rng.normal(0, rng.uniform(0.05, 0.3), n)
     return (0.3*y/np.abs(y).max()).astype(np.float32)
 
-# %% ../nbs/02_data.ipynb #7b10d242
+# %% ../nbs/02_data.ipynb #14662796
 def make_demo(dest, # Folder to create (must not exist unless `overwrite`)
               n_train:int=16, # Training rows per class
               n_test:int=4, # Test rows per class

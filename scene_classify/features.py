@@ -14,7 +14,7 @@ from fastcore.basics import defaults
 from .core import *
 
 # %% auto #0
-__all__ = ['MFCCRecipe', 'AudioError', 'load_audio', 'file_features', 'pairs_features', 'features_table']
+__all__ = ['MFCCRecipe', 'AudioError', 'load_audio', 'clip_features', 'file_features', 'pairs_features', 'features_table']
 
 # %% ../nbs/01_features.ipynb #b832e1bf
 @dataclasses.dataclass(frozen=True)
@@ -66,56 +66,72 @@ def load_audio(path, # Audio file (wav, flac, ogg, mp3, ...)
     return y
 
 # %% ../nbs/01_features.ipynb #4e5bacb7
+def clip_features(path, # Audio file
+                  starts, # Clip start times in seconds
+                  recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
+                 )->tuple[np.ndarray, list]:
+    "Features of each clip (NaN where it fails) and a message per failed clip (None where fine); one decode of `path`."
+    starts = np.asarray(starts, dtype=np.float64)
+    out = np.full((len(starts), recipe.n_features), np.nan, np.float32)
+    try: y = load_audio(path, recipe.sr)
+    except AudioError as e: return out, [str(e)]*len(starts)
+    idx = np.round(starts*recipe.sr).astype(np.int64)
+    fits = (idx >= 0) & (idx + recipe.n_samples <= len(y))
+    if fits.any(): out[fits] = recipe(np.stack([y[i:i+recipe.n_samples] for i in idx[fits]]))
+    why = f'clip of {recipe.duration:g} s at {{:g}} s does not fit in {len(y)/recipe.sr:.3f} s of audio'
+    return out, [None if f else f'{path}: {why.format(st)}' for f,st in zip(fits, starts)]
+
 def file_features(path, # Audio file
                   starts, # Clip start times in seconds
                   recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
                  )->np.ndarray:
-    "Features `[len(starts), n_features]` of clips of `recipe.duration` s at `starts` in one decode of `path`."
-    y = load_audio(path, recipe.sr)
-    idx = np.round(np.asarray(starts, dtype=np.float64)*recipe.sr).astype(np.int64)
-    bad = (idx < 0) | (idx + recipe.n_samples > len(y))
-    if bad.any():
-        shown = ', '.join(f'{s:g}' for s in np.asarray(starts)[bad][:20])
-        raise AudioError(f'{path}: {bad.sum()} clip(s) of {recipe.duration:g} s do not fit in {len(y)/recipe.sr:.3f} s of audio '
-                         f'(starts: {shown}{" ..." if bad.sum() > 20 else ""})')
-    return recipe(np.stack([y[i:i+recipe.n_samples] for i in idx])) if len(idx) else np.zeros((0, recipe.n_features), np.float32)
+    "Features `[len(starts), n_features]` of clips at `starts`, or an `AudioError` naming every clip that fails."
+    out, msgs = clip_features(path, starts, recipe)
+    bad = [i for i,m in enumerate(msgs) if m]
+    if not bad: return out
+    if np.isnan(out).all(): raise AudioError(msgs[0])
+    shown = ', '.join(f'{st:g}' for st in np.asarray(starts)[bad][:20])
+    raise AudioError(f'{path}: {len(bad)} clip(s) of {recipe.duration:g} s do not fit in the audio (starts: {shown}{" ..." if len(bad) > 20 else ""})')
 
 # %% ../nbs/01_features.ipynb #6a568c8e
 def _file_job(args, recipe):
     path, starts = args
-    try: return file_features(path, starts, recipe)
-    except AudioError as e: return e
+    return clip_features(path, starts, recipe)
 
 def pairs_features(pairs:pd.DataFrame, # Table with `AUDIO` and `START` (and optionally `DURATION`) columns
                    root='.', # Folder that `AUDIO` paths are relative to
                    recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
                    n_workers:int|None=None, # Processes (default: all CPUs; 0 runs in this process)
                    source:str='pairs', # Name used in error messages
-                  )->np.ndarray:
-    "Feature matrix `[len(pairs), n_features]` for every row of `pairs`, decoding each audio file once."
-    probs = [f'missing column {c}' for c in ('AUDIO', 'START') if c not in pairs.columns]
-    if probs: raise DataError(source, probs)
+                   errors:str='raise', # 'raise' a `DataError` naming every bad row, or 'mark' them
+                  ):
+    "Features `[len(pairs), n_features]` for every row, decoding each audio file once (with `errors='mark'`: also a message per row)."
+    missing = [c for c in ('AUDIO', 'START') if c not in pairs.columns]
+    if missing: raise DataError(source, [f'missing columns: {", ".join(missing)}'])
     line = np.arange(len(pairs)) + 2
+    msgs = np.full(len(pairs), None, dtype=object)
     start = pd.to_numeric(pairs['START'], errors='coerce').to_numpy()
-    if (bad := ~np.isfinite(start)).any(): probs.append(f'START is not a number on {fmt_lines(line[bad])}')
+    checks = [('START is not a number', ~np.isfinite(start))]
     if 'DURATION' in pairs.columns:
         dur = pd.to_numeric(pairs['DURATION'], errors='coerce').to_numpy()
-        if (bad := ~np.isclose(dur, recipe.duration)).any():
-            probs.append(f'DURATION differs from the recipe\'s {recipe.duration:g} s on {fmt_lines(line[bad])}')
-    if probs: raise DataError(source, probs)
+        checks.append((f"DURATION differs from the recipe's {recipe.duration:g} s", ~np.isclose(dur, recipe.duration)))
+    if errors == 'raise' and (probs := [f'{w} on {fmt_lines(line[m])}' for w,m in checks if m.any()]): raise DataError(source, probs)
+    for w,m in checks: msgs[m] = w
     files = pairs['AUDIO'].astype(str).to_numpy()
-    groups = pd.Series(np.arange(len(pairs))).groupby(files, sort=True).indices
+    todo = np.flatnonzero(pd.isna(msgs))
+    groups = pd.Series(todo).groupby(files[todo], sort=True).apply(np.asarray).to_dict() if len(todo) else {}
     jobs = [(Path(root)/f, start[ix]) for f,ix in groups.items()]
     n_workers = defaults.cpus if n_workers is None else n_workers
-    res = parallel(_file_job, jobs, recipe=recipe, n_workers=min(n_workers, len(jobs)), progress=False)
-    out = np.zeros((len(pairs), recipe.n_features), np.float32)
-    for (f,ix),r in zip(groups.items(), res):
-        if isinstance(r, Exception): probs.append(f'{r} ({fmt_lines(line[ix], 10)})')
-        else: out[ix] = r
-    if probs: raise DataError(source, probs)
+    res = parallel(_file_job, jobs, recipe=recipe, n_workers=min(n_workers, len(jobs)), progress=False) if jobs else []
+    out = np.full((len(pairs), recipe.n_features), np.nan, np.float32)
+    for ix,(feats, m) in zip(groups.values(), res): out[ix], msgs[ix] = feats, m
+    if errors == 'mark': return out, list(msgs)
+    if (bad := ~pd.isna(msgs)).any():
+        by_msg = pd.Series(line[bad]).groupby(pd.Series(msgs[bad]).str.replace(r' at [0-9.e+-]+ s ', ' ', regex=True).to_numpy())
+        raise DataError(source, [f'{m} ({fmt_lines(ls, 10)})' for m,ls in by_msg.apply(list).items()])
     return out
 
-# %% ../nbs/01_features.ipynb #9d434575
+# %% ../nbs/01_features.ipynb #3c187137
 def features_table(pairs:pd.DataFrame, root='.', recipe:MFCCRecipe=MFCCRecipe(), n_workers:int|None=None, source='pairs')->pd.DataFrame:
     "`pairs` as a Kaggle-layout table: `IMAGE`, the feature columns, and `CLASS` when present."
     feats = pairs_features(pairs, root, recipe, n_workers, source)
