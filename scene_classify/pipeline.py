@@ -79,6 +79,7 @@ def _fit(self, data, split:str='train'):
     self.comparison_ = compare_fusions(P, y)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
     self.fusion_ = make_fusion(self.strategy_).fit(P, y)
+    self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
     self.valid_ = dict(rows=len(val), train_rows=len(trn), split='grouped' if GROUP in df.columns else 'stratified',
                        fit_seconds=round(time.time() - t0, 1))
     return self
