@@ -72,10 +72,13 @@ def group_split(df:pd.DataFrame, # Table with group and label columns
     for c in sorted(gcls.unique()):
         gs = sorted(gcls.index[gcls == c])
         if len(gs) == 1: single.append(gs[0]); continue
-        target, chosen, tot = valid_pct*gsize[gs].sum(), [], 0
-        for grp in rng.permutation(gs):
-            if len(chosen) == len(gs) - 1: break
-            if not chosen or abs(tot + gsize[grp] - target) < abs(tot - target): chosen.append(grp); tot += gsize[grp]
+        target = valid_pct*gsize[gs].sum()
+        order = list(rng.permutation(gs))
+        first = min(order, key=lambda grp: abs(gsize[grp] - target)) # at least one group, the one closest to the target
+        chosen, tot = [first], gsize[first]
+        for grp in order:
+            if grp in chosen or len(chosen) == len(gs) - 1: continue
+            if abs(tot + gsize[grp] - target) < abs(tot - target): chosen.append(grp); tot += gsize[grp]
         valid.update(chosen)
     is_valid = np.isin(g, list(valid))
     for grp in single:
@@ -93,7 +96,7 @@ def GroupSplitter(valid_pct:float=0.2, seed:int=42, col:str=GROUP, label_col:str
     def _inner(o): return tuple(map(L, group_split(o, valid_pct, seed, col, label_col, order_col)))
     return _inner
 
-# %% ../nbs/03_block.ipynb #04b811ef
+# %% ../nbs/03_block.ipynb #4e82bbfe
 def group_folds(df:pd.DataFrame, # Table with group and label columns
                 n_splits:int=4, # Number of folds
                 col:str=GROUP, # Group column
@@ -116,7 +119,7 @@ def group_folds(df:pd.DataFrame, # Table with group and label columns
             for grp in gs: k = int(load.argmin()); fold[g == grp] = k; load[k] += gsize[grp]
     return fold
 
-# %% ../nbs/03_block.ipynb #40cedc43
+# %% ../nbs/03_block.ipynb #1b0d5fae
 def StratifiedSplitter(valid_pct:float=0.2, seed:int=42, label_col:str=LABEL):
     "Random split of a table keeping class proportions."
     def _inner(o): return TrainTestSplitter(valid_pct, random_state=seed, stratify=o[label_col])(o)
@@ -130,7 +133,7 @@ def AutoSplitter(valid_pct:float=0.2, seed:int=42):
         return RandomSplitter(valid_pct, seed)(o)
     return _inner
 
-# %% ../nbs/03_block.ipynb #ab3190f1
+# %% ../nbs/03_block.ipynb #fb073c30
 def scene_block(classes:list, # Class names in label order
                 splitter=None, # A splitter (default: `AutoSplitter(valid_pct, seed)`)
                 size:int=128, # Images are resized to `size` x `size`
@@ -156,7 +159,7 @@ def scene_dls(df:pd.DataFrame, # Table from `read_scenes`
     dl_kw = {} if num_workers is None else dict(num_workers=num_workers)
     return scene_block(classes, **kwargs).dataloaders(df, bs=bs, **dl_kw)
 
-# %% ../nbs/03_block.ipynb #bfbd09c8
+# %% ../nbs/03_block.ipynb #85f7f06c
 @dispatch
 def show_batch(x:tuple, y, samples, ctxs=None, max_n=9, nrows=None, ncols=None, figsize=None, **kwargs):
     "Show image + MFCC heat map pairs with their labels."
