@@ -1,0 +1,56 @@
+"The command line as a user runs it: the demo end to end, and a save killed half-way."
+import os, signal, subprocess, sys, time
+from pathlib import Path
+import pandas as pd, pytest
+
+BIN = Path(sys.executable).parent
+
+@pytest.fixture(scope='module')
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp('demo')/'run'
+    r = subprocess.run([str(BIN/'scene-classify'), 'demo', '--out', str(out), '--quiet'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+def test_demo_writes_everything(demo_run):
+    for f in ['submission.csv', 'submission_detailed.csv', 'model/CURRENT', 'report/report.md', 'report/metrics.json',
+              'report/confusion_fused.png', 'report/fallback_curve.png']:
+        assert (demo_run/f).exists(), f
+    sub = pd.read_csv(demo_run/'submission.csv')
+    test = pd.read_csv(demo_run/'data'/'data_test.csv')
+    assert sub['Id'].tolist() == test['IMAGE'].tolist() and sub['CLASS'].between(0, 8).all()
+
+def test_predict_and_evaluate_commands(demo_run, tmp_path):
+    sc = str(BIN/'scene-classify')
+    r = subprocess.run([sc, 'predict', '--model', str(demo_run/'model'), '--data', str(demo_run/'data'), '--out', str(tmp_path/'p.csv'), '--quiet'],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(tmp_path/'p.csv').equals(pd.read_csv(demo_run/'submission.csv'))
+    r = subprocess.run([sc, 'evaluate', '--model', str(demo_run/'model'), '--data', str(demo_run/'data')], capture_output=True, text=True)
+    assert r.returncode == 0 and 'fused' in r.stdout, r.stderr
+
+def test_errors_are_one_line(tmp_path):
+    r = subprocess.run([str(BIN/'scene-classify'), 'predict', '--model', str(tmp_path/'none'), '--data', str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.startswith('error: ') and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+SLOW_SAVE = '''
+import sys, time, scene_classify.pipeline as p
+from scene_classify.pipeline import SceneClassifier
+clf = SceneClassifier.load(sys.argv[1])
+orig = p.save_audio_model
+def slow(*a, **k):
+    print('saving', flush=True); time.sleep(60); return orig(*a, **k)
+p.save_audio_model = slow
+clf.save(sys.argv[1])
+'''
+
+def test_killed_save_keeps_previous_model(demo_run):
+    from scene_classify.pipeline import SceneClassifier
+    model = demo_run/'model'
+    before = (model/'CURRENT').read_text()
+    proc = subprocess.Popen([sys.executable, '-c', SLOW_SAVE, str(model)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == 'saving'   # the new version is half written
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    assert (model/'CURRENT').read_text() == before
+    pred = SceneClassifier.load(model).predict(demo_run/'data')
+    assert len(pred) == 36 and pred['error'].isna().all()
