@@ -1,0 +1,67 @@
+"""Audio models and every fusion strategy on scenes9, side by side, on the grouped validation split.
+
+Needs the vision predictions written by `vision_scenes9.py` (benchmarks/results/valid/<vision>.csv and
+benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0]
+Writes benchmarks/results/{audio_svm,audio_seed_svm,fusion_*}.csv (test, for scoring), results/valid/*.csv and
+results/scenes9_fusion.json."""
+import argparse, json, time, warnings
+from pathlib import Path
+import numpy as np, pandas as pd
+from fastai.vision.all import set_seed
+from scene_classify.core import find_scenes9, probs_table, LABEL, IMAGE
+from scene_classify.data import read_scenes
+from scene_classify.block import AutoSplitter, StratifiedSplitter
+from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
+from scene_classify.evaluate import label_index, compare, scores
+from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, STRATEGIES
+
+p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0'); a = p.parse_args()
+warnings.filterwarnings('ignore'); set_seed(0)
+out = Path(__file__).parent/'results'
+s9 = find_scenes9() or exit('scenes9 not found')
+train, test = read_scenes(s9, check_images=False), read_scenes(s9, 'test', check_images=False)
+classes = train.attrs['classes']
+trn, val = map(list, AutoSplitter(0.2, 42)(train)); valid = train.iloc[val]; y = label_index(valid, classes)
+acc = lambda pr, yy: float((pr.argmax(1) == yy).mean())
+res = dict(n_train=len(trn), n_valid=len(val))
+
+# --- audio: the leak, the seed recipe, tuning, alternatives
+seed_model = audio_model(C=10, gamma='auto')
+rtr, rva = map(list, StratifiedSplitter(0.2, 42)(train))
+res['audio_seed_random_split_acc'] = acc(audio_probs(fit_audio(train.iloc[rtr], seed_model), train.iloc[rva]), label_index(train.iloc[rva], classes))
+seed_fit = fit_audio(train.iloc[trn], seed_model)
+t = time.time(); tuned, table = tune_audio(train.iloc[trn], n_jobs=2); res['audio_tune_seconds'] = time.time() - t
+res['audio_best_params'] = tuned.best_params_; res['audio_cv_table'] = table.head(10).to_dict(orient='records')
+res['audio_tuned_random_split_acc'] = acc(audio_probs(fit_audio(train.iloc[rtr], audio_model(**tuned.best_params_)), train.iloc[rva]), label_index(train.iloc[rva], classes))
+audio_valid = {'audio_seed_svm': audio_probs(seed_fit, valid), 'audio_svm': audio_probs(tuned, valid),
+               'audio_svm_sigmoid': audio_probs(fit_audio(train.iloc[trn], audio_model(calibration='sigmoid', **tuned.best_params_)), valid)}
+for k in ('logreg', 'mlp', 'hgb'): audio_valid[f'audio_{k}'] = audio_probs(fit_audio(train.iloc[trn], audio_model(k)), valid)
+res['audio_valid'] = compare(y, audio_valid).round(4).to_dict(orient='index')
+full = audio_model(**tuned.best_params_)
+t = time.time(); full_fit = fit_audio(train, full); res['audio_fit_seconds_8100'] = time.time() - t
+t = time.time(); pt_audio_full = audio_probs(full_fit, test); res['audio_predict_seconds_900'] = time.time() - t
+probs_table(test, pt_audio_full, classes).to_csv(out/'audio_svm.csv', index=False)
+probs_table(test, audio_probs(fit_audio(train, seed_model), test), classes).to_csv(out/'audio_seed_svm.csv', index=False)
+
+# --- fusion: vision probabilities from vision_scenes9.py, audio trained on the training part only
+def load_probs(f, rows):
+    t = pd.read_csv(f).set_index(IMAGE).loc[rows[IMAGE]]
+    return t[classes].to_numpy()
+pv_valid, pv_test = load_probs(out/'valid'/f'{a.vision}.csv', valid), load_probs(out/f'{a.vision}.csv', test)
+P = dict(vision=pv_valid, audio=audio_valid['audio_svm'])
+table = compare_fusions(P, y)
+Pseed = dict(vision=pv_valid, audio=audio_valid['audio_seed_svm'])
+seed_table = compare_fusions(Pseed, y).loc[['audio', 'fallback', 'late_product']].rename(lambda k: f'seed {k}')
+res['fusion_valid'] = pd.concat([table, seed_table]).round(4).to_dict(orient='index')
+res['best_strategy'] = best_strategy(table)
+Pt = dict(vision=pv_test, audio=audio_probs(tuned, test))
+for name in STRATEGIES:
+    f = make_fusion(name).fit(P, y)
+    res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}
+    probs_table(test, f.predict_proba(Pt), classes).to_csv(out/f'fusion_{name}.csv', index=False)
+    probs_table(valid, f.predict_proba(P), classes).to_csv(out/'valid'/f'fusion_{name}.csv', index=False)
+fb = make_fusion('fallback').fit(P, y)
+res['fallback_test_fraction_replaced'] = float(fb.replaced(Pt).mean())
+(out/'scenes9_fusion.json').write_text(json.dumps(res, indent=1, default=str))
+print(pd.DataFrame(res['audio_valid']).T.round(3).to_string()); print(pd.concat([table, seed_table]).round(3).to_string())
+print({k: v for k,v in res.items() if not isinstance(v, (dict, list))})
