@@ -16,7 +16,7 @@ from safetensors.torch import save_file, load_file
 from .core import *
 from .features import MFCCRecipe
 from .data import read_scenes
-from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs, resolve_arch
+from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
 from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model, sha256_file
 from .evaluate import label_index, scores, compare
 from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, STRATEGIES
@@ -71,7 +71,7 @@ def _fit(self, data, split:str='train'):
     trn, val = AutoSplitter(self.valid_pct, self.seed)(df)
     dls = vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)), num_workers=self.num_workers)
     self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed)
-    self.stats = [list(map(float, s)) for s in resolve_arch(self.arch, pretrained=False)[1]['stats']]
+    self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
     fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed)
     self.audio_ = tune_audio(df.iloc[list(trn)])[0] if self.tune and self.audio == 'svm' else fit_audio(df.iloc[list(trn)], audio_model(self.audio))
     valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
@@ -212,7 +212,7 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
                      batch_tfms=[], num_workers=0)
     if not cpu and torch.cuda.is_available(): dls.cuda()
     self.vision_ = scene_vision_learner(dls, s['vision']['arch'], pretrained=False)
-    self.vision_.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
+    if self.stats: self.vision_.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
     self.vision_.model.load_state_dict(load_file(str(ver/'vision.safetensors')), strict=True)
     self.audio_ = load_audio_model(ver/'audio.skops')
     self.fusion_ = fusion_from_dict(s['fusion'])

@@ -142,6 +142,7 @@ def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
     learn = vision_learner(dls, _prebuilt(model), pretrained=pretrained, normalize=False, cut=info['cut'],
                            splitter=info['split'], metrics=metrics, **kwargs)
     learn.arch, learn.weights_source = arch, info['source']
+    learn.norm_stats = info['stats'] if pretrained else None # what `dls` normalises with, if anything
     if fast if fast is not None else dls.device.type == 'cuda':
         bf16 = dls.device.type == 'cuda' and torch.cuda.is_bf16_supported()
         learn.to_channelslast(amp_mode=AMPMode.BF16 if bf16 else AMPMode.FP16)
