@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from scipy.optimize import minimize
 from scipy.special import softmax, log_softmax
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, KFold
+from sklearn.model_selection import StratifiedKFold, KFold, GroupKFold
 from fastai.vision.all import *
 from .core import *
 from .vision import resolve_arch
@@ -133,12 +133,15 @@ def fusion_from_dict(d:dict)->Fusion:
     if s not in FUSIONS: raise ValueError(f'unknown fusion strategy {s!r}; known: {", ".join(FUSIONS)}')
     return FUSIONS[s](**d)
 
-def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0)->np.ndarray:
-    "Out-of-fold probabilities of the strategy built by `make()`, fitted fold by fold."
+def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=None)->np.ndarray:
+    "Out-of-fold probabilities of the strategy built by `make()`, fitted fold by fold (folds by `groups` when given)."
     out = np.zeros_like(next(iter(P.values())), dtype=np.float64)
-    strat = np.bincount(y)[np.unique(y)].min() >= n_splits
-    folds = (StratifiedKFold if strat else KFold)(n_splits, shuffle=True, random_state=seed)
-    for tr, va in folds.split(np.zeros(len(y)), y):
+    if groups is not None and len(set(groups)) >= 2:
+        folds, split_args = GroupKFold(min(n_splits, len(set(groups)))), dict(groups=np.asarray(groups))
+    else:
+        strat = np.bincount(y)[np.unique(y)].min() >= n_splits
+        folds, split_args = (StratifiedKFold if strat else KFold)(n_splits, shuffle=True, random_state=seed), {}
+    for tr, va in folds.split(np.zeros(len(y)), y, **split_args):
         f = make().fit({k: v[tr] for k,v in P.items()}, y[tr])
         out[va] = f.predict_proba({k: v[va] for k,v in P.items()})
     return out
@@ -153,10 +156,10 @@ def make_fusion(name:str)->Fusion:
     if name in ('vision', 'audio'): return FUSIONS[name]()
     raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join(["vision", "audio", *STRATEGIES, "joint"])}')
 
-def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5)->pd.DataFrame:
-    "Scores of each modality and each strategy (cross-fitted), with rows fixed and broken relative to vision."
+def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataFrame:
+    "Scores of each modality and each strategy (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."
     probs = {k: P[k] for k in P}
-    for name in STRATEGIES: probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits)
+    for name in STRATEGIES: probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
     tab = compare(y, probs)
     fb = pd.DataFrame({k: fixed_broken(y, P['vision'], p) for k,p in probs.items()}).T
     return pd.concat([tab, fb], axis=1)

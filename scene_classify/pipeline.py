@@ -76,7 +76,7 @@ def _fit(self, data, split:str='train'):
     self.audio_ = tune_audio(df.iloc[list(trn)])[0] if self.tune and self.audio == 'svm' else fit_audio(df.iloc[list(trn)], audio_model(self.audio))
     valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
     P = self._modal_probs(valid)
-    self.comparison_ = compare_fusions(P, y)
+    self.comparison_ = compare_fusions(P, y, groups=valid[GROUP].to_numpy() if GROUP in valid.columns else None)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
     self.fusion_ = make_fusion(self.strategy_).fit(P, y)
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
