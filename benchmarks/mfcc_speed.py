@@ -5,7 +5,7 @@ Usage: python benchmarks/mfcc_speed.py [--rows 8100] [--naive-rows 200]. The nai
 import argparse, json, os, time, warnings
 from pathlib import Path
 import numpy as np, librosa
-from scene_classify.core import find_scenes9
+from scene_classify.core import find_scenes9, feature_cols
 from scene_classify.data import read_csv
 from scene_classify.features import pairs_features, MFCCRecipe
 
@@ -26,4 +26,7 @@ naive_s = time.time() - t
 res = dict(rows=len(pairs), files=int(pairs.AUDIO.nunique()), cpus=os.cpu_count(), library_seconds=lib_s, library_clips_per_s=len(pairs)/lib_s,
            naive_rows=a.naive_rows, naive_seconds=naive_s, naive_clips_per_s=a.naive_rows/naive_s)
 res['speedup'] = res['library_clips_per_s']/res['naive_clips_per_s']
+ref = read_csv(s9/'data_train.csv').set_index('IMAGE').loc[pairs.IMAGE]
+err = np.abs(feats - ref[feature_cols(ref)].to_numpy())
+res['max_abs_diff_vs_data_train'], res['rows_over_1e-3'] = float(err.max()), int((err.max(1) > 1e-3).sum())
 (Path(__file__).parent/'results'/'mfcc_speed.json').write_text(json.dumps(res, indent=1)); print(json.dumps(res, indent=1))

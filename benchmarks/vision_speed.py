@@ -12,7 +12,8 @@ from scene_classify.vision import vision_dls, scene_vision_learner
 
 p = argparse.ArgumentParser(); p.add_argument('--batches', type=int, default=12); p.add_argument('--bs', type=int, default=64)
 a = p.parse_args(); warnings.filterwarnings('ignore')
-df = read_scenes(find_scenes9() or exit('scenes9 not found'), check_images=False).sample(a.bs*(a.batches + 2), random_state=0)
+s9 = find_scenes9() or exit('scenes9 not found')
+df = read_scenes(s9, check_images=False).sample(a.bs*(a.batches + 2), random_state=0)
 df.attrs['classes'] = sorted(df.label.unique())
 
 def measure(name, learn):
@@ -32,7 +33,7 @@ def measure(name, learn):
     return dict(train_img_per_s=train, infer_img_per_s=infer)
 
 res = dict(device='cuda' if torch.cuda.is_available() else 'cpu', cpus=os.cpu_count(), torch=torch.__version__, bs=a.bs, batches=a.batches)
-dls = ImageDataLoaders.from_df(df, fn_col='path', label_col='label', item_tfms=Resize(128), batch_tfms=aug_transforms(), bs=a.bs)
+dls = ImageDataLoaders.from_df(df, path=s9, folder='images', fn_col='IMAGE', label_col='label', item_tfms=Resize(128), batch_tfms=aug_transforms(), bs=a.bs)
 res['fastai_default_resnet50'] = measure('fastai defaults: vision_learner(dls, resnet50)', vision_learner(dls, resnet50, pretrained=False))
 for name, kw, arch in [('scene_classify resnet50 (aug on)', {}, 'resnet50'),
                        ('scene_classify resnet50 (no batch aug)', dict(batch_tfms=[]), 'resnet50'),
