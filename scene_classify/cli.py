@@ -75,12 +75,13 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
           report:str=None, # Also write a validation report into this folder
+          export_pickle:store_true=False, # Also save fastai's pickled learner (a pickle runs code when loaded: for trusted use only)
           quiet:store_true=False, # No progress output
          ):
     "Train vision, audio and fusion on `data` and save one model artifact."
     from scene_classify.pipeline import SceneClassifier
     clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, audio=audio, weights=weights, seed=seed, quiet=quiet).fit(data, split)
-    clf.save(out)
+    clf.save(out, export_pickle=export_pickle)
     _say(quiet, f'model: {out} (fusion strategy: {clf.strategy_})')
     _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
     if report:

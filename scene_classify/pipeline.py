@@ -23,7 +23,8 @@ from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dic
 from .block import AutoSplitter
 
 # %% auto #0
-__all__ = ['ARTIFACT_FORMAT', 'SceneClassifier', 'submission', 'ArtifactError', 'artifact_dir', 'verify_artifact']
+__all__ = ['ARTIFACT_FORMAT', 'SceneClassifier', 'submission', 'ArtifactError', 'artifact_dir', 'verify_artifact',
+           'load_vision_pickle']
 
 # %% ../nbs/08_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -143,11 +144,11 @@ def _versions()->dict:
         except PackageNotFoundError: out[p] = None
     return out
 
-def _save(self, path)->Path:
-    "Save the fitted classifier to the artifact directory `path` (atomically)."
+def _save(self, path, export_pickle:bool=False)->Path:
+    "Save the fitted classifier to the artifact directory `path` (atomically); `export_pickle` adds fastai's pickled learner."
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     ver = Path(tempfile.mkdtemp(dir=path, prefix=f'v-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-'))
-    try: self._write_version(ver)
+    try: self._write_version(ver, export_pickle)
     except BaseException:
         shutil.rmtree(ver, ignore_errors=True); raise
     with atomic_write(path/'CURRENT') as f: f.write(ver.name + '\n')
@@ -155,8 +156,9 @@ def _save(self, path)->Path:
         if old != ver and old.is_dir(): shutil.rmtree(old, ignore_errors=True)
     return path
 
-def _write_version(self, ver:Path):
+def _write_version(self, ver:Path, export_pickle:bool=False):
     "Write every file of one artifact version into the folder `ver`."
+    if export_pickle: self.vision_.export(ver/'vision_learner.pkl')
     sd = {k: v.detach().float().cpu().contiguous() if v.is_floating_point() else v.detach().cpu().contiguous()
           for k,v in self.vision_.model.state_dict().items()}
     save_file(sd, str(ver/'vision.safetensors'))
@@ -219,3 +221,16 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
     return self
 
 SceneClassifier.load = classmethod(_load)
+
+# %% ../nbs/08_pipeline.ipynb #52029643
+def load_vision_pickle(path, # Model artifact folder
+                       trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
+                       cpu:bool=True):
+    "fastai's `load_learner` on the artifact's pickled vision learner; refuses unless `trust_pickle=True`."
+    from fastai.learner import load_learner
+    verify_artifact(path); f = artifact_dir(path)/'vision_learner.pkl'
+    if not f.exists(): raise ArtifactError(f'{path}: no pickled learner (save with export_pickle=True)')
+    if not trust_pickle:
+        raise ArtifactError(f'{f} is a pickle: loading it runs whatever code it contains. Pass trust_pickle=True only '
+                            'for a file you made or trust; SceneClassifier.load reads the same weights without pickle.')
+    return load_learner(f, cpu=cpu)
