@@ -56,6 +56,11 @@ def MFCCBlock():
     return TransformBlock(type_tfms=NormalizeMFCC())
 
 # %% ../nbs/03_block.ipynb #b15679bd
+def _groups(df, col, label_col):
+    "Group of each row, rows per group, and each group's majority class."
+    g, lab = df[col].astype(str).to_numpy(), df[label_col].astype(str).to_numpy()
+    return g, pd.Series(g).value_counts(), pd.Series(lab).groupby(g).agg(lambda s: s.value_counts().index[0])
+
 def group_split(df:pd.DataFrame, # Table with group and label columns
                 valid_pct:float=0.2, # Fraction of each class's rows to hold out
                 seed:int=42, # Seed for choosing groups
@@ -65,9 +70,7 @@ def group_split(df:pd.DataFrame, # Table with group and label columns
                )->tuple[list, list]:
     "Train and valid row positions, holding out whole groups class by class."
     rng = np.random.default_rng(seed)
-    g, lab = df[col].astype(str).to_numpy(), df[label_col].astype(str).to_numpy()
-    gsize = pd.Series(g).value_counts()
-    gcls = pd.Series(lab).groupby(g).agg(lambda s: s.value_counts().index[0])
+    g, gsize, gcls = _groups(df, col, label_col)
     valid, single = set(), []
     for c in sorted(gcls.unique()):
         gs = sorted(gcls.index[gcls == c])
@@ -104,9 +107,7 @@ def group_folds(df:pd.DataFrame, # Table with group and label columns
                 order_col:str=START, # Time column used when a class has one group
                )->np.ndarray:
     "Fold number per row (for `sklearn.model_selection.PredefinedSplit`), keeping groups within one fold."
-    g, lab = df[col].astype(str).to_numpy(), df[label_col].astype(str).to_numpy()
-    gsize = pd.Series(g).value_counts()
-    gcls = pd.Series(lab).groupby(g).agg(lambda s: s.value_counts().index[0])
+    g, gsize, gcls = _groups(df, col, label_col)
     fold = np.full(len(df), -1)
     for c in sorted(gcls.unique()):
         gs = sorted(gcls.index[gcls == c], key=lambda x: (-gsize[x], x))

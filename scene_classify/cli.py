@@ -106,16 +106,15 @@ def evaluate(model:Required, # Model artifact folder
             ):
     "Scores of vision, audio and fused predictions on labelled `data`."
     from scene_classify.pipeline import SceneClassifier
+    from scene_classify.data import read_scenes
     clf = SceneClassifier.load(model)
-    scores = clf.evaluate(data, split)
-    print(scores.round(4).to_string())
+    df = read_scenes(data, split, errors='mark') # read (and check images) once; the report needs the paths too
+    pred = clf.predict(df)
+    print(clf.evaluate(df, pred=pred).round(4).to_string())
     if report:
         from scene_classify.report import write_report
-        from scene_classify.data import read_scenes
-        pred = clf.predict(data, split); ok = pred['error'].isna().to_numpy()
-        df = read_scenes(data, split, errors='mark').iloc[ok]
-        probs = {k: pred.loc[ok, [f'{k}_{c}' for c in clf.classes]].to_numpy() for k in ('vision', 'audio', 'fused')}
-        _say(quiet, f'report: {write_report(report, df, probs, clf.classes, "Evaluation report", fusion=clf.fusion_)}')
+        ok, _, probs = clf._labelled_probs(pred)
+        _say(quiet, f'report: {write_report(report, df.iloc[ok], probs, clf.classes, "Evaluation report", fusion=clf.fusion_)}')
 
 def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO, START, DURATION[, CLASS]
              out:Required, # CSV to write: IMAGE, mfcc_1..mfcc_104[, CLASS]

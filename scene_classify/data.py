@@ -18,13 +18,13 @@ from .features import *
 __all__ = ['read_csv', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs', 'read_scenes', 'make_demo']
 
 # %% ../nbs/02_data.ipynb #366f78b6
-def read_csv(path)->pd.DataFrame:
+def read_csv(path, nrows:int|None=None)->pd.DataFrame:
     "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`/`AUDIO` stay strings."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: file not found')
     with open(path, encoding='utf-8-sig', newline='') as f: head = f.readline()
     sep = max([',', ';', '\t'], key=head.count)
-    return pd.read_csv(path, sep=sep, encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str})
+    return pd.read_csv(path, sep=sep, encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str}, nrows=nrows)
 
 # %% ../nbs/02_data.ipynb #520561cb
 def _verify_image(p):
@@ -229,7 +229,7 @@ def read_scenes(path, # Folder or CSV file in any supported layout
                 return reader(p/f, classes, check_images=check_images, **kwargs)
         raise FileNotFoundError(f'{p}: no data_{split}.csv, dataset.csv or pairs_{split}.csv found')
     if not p.exists(): raise FileNotFoundError(f'{p}: not found')
-    cols = read_csv(p).columns
+    cols = read_csv(p, nrows=0).columns # the header is enough to tell the layout
     if 'AUDIO' in cols: return read_pairs(p, classes, check_images=check_images, **kwargs)
     if 'CLASS2' in cols: return read_original(p, classes, check_images=check_images, **kwargs)
     if p.name.startswith('data_'): return read_kaggle(p.parent, p.stem[5:], classes, check_images=check_images, **kwargs)

@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, l
 from .core import *
 
 # %% auto #0
-__all__ = ['label_index', 'ece', 'scores', 'compare', 'fixed_broken', 'plot_confusion']
+__all__ = ['label_index', 'ece', 'fixed_broken', 'scores', 'compare', 'plot_confusion']
 
 # %% ../nbs/06_evaluate.ipynb #f027fc9d
 def label_index(df:pd.DataFrame, classes:list)->np.ndarray:
@@ -27,7 +27,13 @@ def ece(y:np.ndarray, probs:np.ndarray, n_bins:int=15)->float:
     gap = np.abs(np.bincount(bins, hit, n_bins) - np.bincount(bins, conf, n_bins))
     return float(gap.sum()/len(y))
 
-# %% ../nbs/06_evaluate.ipynb #4bf7e017
+# %% ../nbs/06_evaluate.ipynb #a1ef2278
+def fixed_broken(y:np.ndarray, before:np.ndarray, after:np.ndarray)->dict:
+    "Rows `after` gets right that `before` got wrong (fixed), and the reverse (broke)."
+    b, a = before.argmax(1) == y, after.argmax(1) == y
+    return dict(fixed=int((~b & a).sum()), broke=int((b & ~a).sum()))
+
+# %% ../nbs/06_evaluate.ipynb #01e6cfd7
 def scores(y:np.ndarray, # True class indices
            probs:np.ndarray, # Probabilities `[n, n_classes]`
           )->dict:
@@ -40,15 +46,12 @@ def scores(y:np.ndarray, # True class indices
 
 def compare(y:np.ndarray, # True class indices
             probs:dict, # Name -> probabilities
+            base:str|None=None, # If given, add rows `fixed` and `broke` relative to `probs[base]` (see `fixed_broken`)
            )->pd.DataFrame:
     "One row of `scores` per model."
-    return pd.DataFrame({k: scores(y, p) for k,p in probs.items()}).T
-
-# %% ../nbs/06_evaluate.ipynb #afdf79f2
-def fixed_broken(y:np.ndarray, before:np.ndarray, after:np.ndarray)->dict:
-    "Rows `after` gets right that `before` got wrong (fixed), and the reverse (broke)."
-    b, a = before.argmax(1) == y, after.argmax(1) == y
-    return dict(fixed=int((~b & a).sum()), broke=int((b & ~a).sum()))
+    tab = pd.DataFrame({k: scores(y, p) for k,p in probs.items()}).T
+    if base is None: return tab
+    return pd.concat([tab, pd.DataFrame({k: fixed_broken(y, probs[base], p) for k,p in probs.items()}).T], axis=1)
 
 # %% ../nbs/06_evaluate.ipynb #05669f4c
 def plot_confusion(y:np.ndarray, probs:np.ndarray, classes:list, title:str='', ax=None, normalize:str|None='true'):

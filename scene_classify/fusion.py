@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold, KFold, GroupKFold
 from fastai.vision.all import *
 from .core import *
 from .vision import resolve_arch
-from .evaluate import scores, compare, fixed_broken
+from .evaluate import scores, compare
 
 # %% auto #0
 __all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'AudioOnly', 'uncertainty', 'fallback_curve', 'FallbackFusion',
@@ -160,9 +160,7 @@ def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataF
     "Scores of each modality and each strategy (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."
     probs = {k: P[k] for k in P}
     for name in STRATEGIES: probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
-    tab = compare(y, probs)
-    fb = pd.DataFrame({k: fixed_broken(y, P['vision'], p) for k,p in probs.items()}).T
-    return pd.concat([tab, fb], axis=1)
+    return compare(y, probs, base='vision')
 
 def best_strategy(table:pd.DataFrame)->str:
     "The fused strategy with the highest accuracy (then lowest log-loss) in a `compare_fusions` table."

@@ -124,15 +124,18 @@ def submission(pred:pd.DataFrame)->pd.DataFrame:
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
 # %% ../nbs/08_pipeline.ipynb #99b853ef
-def _evaluate(self, data, split:str='train')->pd.DataFrame:
-    "Scores of vision, audio and fused predictions on labelled `data`."
-    pred = self.predict(data, split)
-    ok = pred['error'].isna() & pred['true_label'].notna()
+def _labelled_probs(self, pred:pd.DataFrame)->tuple:
+    "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
+    ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
     y = np.array([self.classes.index(l) for l in pred.loc[ok, 'true_label']])
-    probs = {k: pred.loc[ok, [f'{k}_{c}' for c in self.classes]].to_numpy() for k in ('vision', 'audio', 'fused')}
+    return ok, y, {k: pred.loc[ok, [f'{k}_{c}' for c in self.classes]].to_numpy() for k in ('vision', 'audio', 'fused')}
+
+def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.DataFrame:
+    "Scores of vision, audio and fused predictions on labelled `data` (or on `pred`, predictions already made for it)."
+    ok, y, probs = self._labelled_probs(self.predict(data, split) if pred is None else pred)
     return compare(y, probs).assign(rows=int(ok.sum()), skipped=int((~ok).sum()))
 
-SceneClassifier.evaluate = _evaluate
+SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
 # %% ../nbs/08_pipeline.ipynb #ac81127b
 ARTIFACT_FORMAT = 1

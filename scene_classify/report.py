@@ -13,7 +13,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from PIL import Image
 from .core import *
-from .evaluate import compare, label_index, plot_confusion, fixed_broken
+from .evaluate import compare, label_index, plot_confusion
 from .fusion import plot_fallback_curve, FallbackFusion
 
 # %% auto #0
@@ -54,9 +54,7 @@ def write_report(out, # Folder to write into
     "Write metrics.json, confusion PNGs, the fallback curve, the mistakes and report.md into `out`; returns report.md."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     y = label_index(df, classes)
-    table = compare(y, probs)
-    fb = pd.DataFrame({k: fixed_broken(y, probs['vision'], p) for k,p in probs.items()}).T
-    table = pd.concat([table, fb], axis=1)
+    table = compare(y, probs, base='vision')
     metrics = dict(rows=len(df), scores=json.loads(table.to_json(orient='index')),
                    fusion=fusion.to_dict() if fusion is not None else None,
                    comparison=json.loads(comparison.to_json(orient='index')) if comparison is not None else None)
