@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #ed057da7
 from __future__ import annotations
-import argparse, inspect, json, logging, os, sys, time, traceback, warnings
+import argparse, inspect, json, logging, os, shutil, sys, time, traceback, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, store_true
@@ -76,12 +76,19 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           seed:int=42, # Seed
           report:str=None, # Also write a validation report into this folder
           export_pickle:store_true=False, # Also save fastai's pickled learner (a pickle runs code when loaded: for trusted use only)
+          resume:store_true=False, # Continue an interrupted run from its last finished epoch (saved in OUT/checkpoint)
           quiet:store_true=False, # No progress output
          ):
     "Train vision, audio and fusion on `data` and save one model artifact."
     from scene_classify.pipeline import SceneClassifier
-    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, audio=audio, weights=weights, seed=seed, quiet=quiet).fit(data, split)
+    ck = Path(out)/'checkpoint'
+    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, audio=audio, weights=weights, seed=seed, quiet=quiet)
+    try: clf.fit(data, split, checkpoint=ck, resume=resume)
+    except KeyboardInterrupt:
+        if (ck/'vision.pth').exists(): print(f'finished epochs are saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
+        raise
     clf.save(out, export_pickle=export_pickle)
+    shutil.rmtree(ck, ignore_errors=True) # the run is complete: the checkpoint has done its job
     _say(quiet, f'model: {out} (fusion strategy: {clf.strategy_})')
     _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
     if report:

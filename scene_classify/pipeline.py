@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/pipeline.html.md"""
 
 # %% ../nbs/08_pipeline.ipynb #e6c47faf
 from __future__ import annotations
-import inspect, json, os, platform, shutil, time, tempfile, warnings
+import hashlib, inspect, json, logging, os, platform, shutil, time, tempfile, warnings
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version, PackageNotFoundError
 from pathlib import Path
@@ -22,9 +22,11 @@ from .evaluate import label_index, scores, compare
 from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, STRATEGIES
 from .block import AutoSplitter
 
+log = logging.getLogger('scene_classify')
+
 # %% auto #0
-__all__ = ['ARTIFACT_FORMAT', 'SceneClassifier', 'submission', 'ArtifactError', 'artifact_dir', 'verify_artifact',
-           'load_vision_pickle']
+__all__ = ['log', 'ARTIFACT_FORMAT', 'SceneClassifier', 'CheckpointError', 'submission', 'ArtifactError', 'artifact_dir',
+           'verify_artifact', 'load_vision_pickle']
 
 # %% ../nbs/08_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -62,18 +64,22 @@ def _modal_probs(self, df:pd.DataFrame)->dict:
     "Vision and audio probabilities for the rows of `df`."
     return dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
 
-def _fit(self, data, split:str='train'):
+def _fit(self, data, split:str='train',
+         checkpoint=None, # Folder for a checkpoint after every vision epoch
+         resume:bool=False, # Continue from the checkpoint in `checkpoint`
+        ):
     "Train vision and audio on the training part of `data`, and fusion on its validation part."
     df = _read(data, split)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
     self.classes = list(df.attrs['classes']); self.n_features = len(feature_cols(df))
+    ck = self._checkpoint(df, checkpoint, resume) if checkpoint is not None else None
     self.recipe = MFCCRecipe().to_dict() if self.n_features == MFCCRecipe().n_features else None
     t0 = time.time()
     trn, val = AutoSplitter(self.valid_pct, self.seed)(df)
     dls = vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)), num_workers=self.num_workers)
     self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
-    fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed)
+    fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume)
     self.audio_ = tune_audio(df.iloc[list(trn)])[0] if self.tune and self.audio == 'svm' else fit_audio(df.iloc[list(trn)], audio_model(self.audio))
     valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
     P = self._modal_probs(valid)
@@ -88,6 +94,36 @@ def _fit(self, data, split:str='train'):
 SceneClassifier._modal_probs, SceneClassifier.fit = _modal_probs, _fit
 
 # %% ../nbs/08_pipeline.ipynb #1faa1fcb
+class CheckpointError(ValueError):
+    "A training checkpoint that belongs to a different run."
+
+_NOT_RUN_KEYS = {'quiet', 'num_workers', 'chunk_size', 'tta'} # change nothing about the trained model
+
+def _run_key(self, df:pd.DataFrame)->dict:
+    "What a checkpoint must match to be resumed: the training settings and rows."
+    rows = pd.util.hash_pandas_object(df[[IMAGE, LABEL] + feature_cols(df)], index=False).to_numpy()
+    return dict(hparams={k: str(v) if isinstance(v, Path) else v for k,v in self.hparams.items() if k not in _NOT_RUN_KEYS},
+                classes=self.classes, rows=len(df), rows_sha256=hashlib.sha256(rows.tobytes()).hexdigest())
+
+def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
+    "Prepare the checkpoint `folder` for this run; returns the vision checkpoint file."
+    folder = Path(folder); key = self._run_key(df); run = folder/'run.json'
+    if resume and run.exists():
+        old = json.loads(run.read_text())
+        diff = [k for k in key['hparams'] if old['hparams'].get(k) != key['hparams'][k]] + [k for k in ('classes', 'rows', 'rows_sha256') if old.get(k) != key[k]]
+        if diff: raise CheckpointError(f'{folder}: the checkpoint is from a different run ({", ".join(diff)} differ); '
+                                       'train without resume to start over')
+        log.info(f'resuming from the checkpoint in {folder}')
+    else:
+        if resume: log.warning(f'no checkpoint in {folder}: training from the start')
+        elif folder.exists(): log.info(f'replacing the old checkpoint in {folder}')
+        shutil.rmtree(folder, ignore_errors=True)
+        with atomic_write(run) as f: json.dump(key, f, indent=1)
+    return folder/'vision.pth'
+
+SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
+
+# %% ../nbs/08_pipeline.ipynb #c20a23b3
 def _check_compatible(self, df):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes:
@@ -118,12 +154,12 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
 
 SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
 
-# %% ../nbs/08_pipeline.ipynb #2543563a
+# %% ../nbs/08_pipeline.ipynb #79e240e2
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
-# %% ../nbs/08_pipeline.ipynb #99b853ef
+# %% ../nbs/08_pipeline.ipynb #b1ead583
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
     "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
     ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
@@ -137,7 +173,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #ac81127b
+# %% ../nbs/08_pipeline.ipynb #87392642
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -177,7 +213,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #b1ead583
+# %% ../nbs/08_pipeline.ipynb #52029643
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -199,7 +235,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #2ed9aed1
+# %% ../nbs/08_pipeline.ipynb #38077adb
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -225,7 +261,7 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
 
 SceneClassifier.load = classmethod(_load)
 
-# %% ../nbs/08_pipeline.ipynb #52029643
+# %% ../nbs/08_pipeline.ipynb #bfafb8b0
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):

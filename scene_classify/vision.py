@@ -14,7 +14,8 @@ from .block import get_image, get_label, AutoSplitter
 
 # %% auto #0
 __all__ = ['log', 'LITE_ARCHS', 'vision_dls', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'torch_home',
-           'scene_vision_learner', 'fit_vision', 'vision_probs']
+           'scene_vision_learner', 'save_checkpoint', 'load_checkpoint', 'CheckpointCallback', 'fit_vision',
+           'vision_probs']
 
 # %% ../nbs/04_vision.ipynb #93cf35df
 log = logging.getLogger('scene_classify')
@@ -149,22 +150,89 @@ def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
     return learn
 
 # %% ../nbs/04_vision.ipynb #c9dabb94
+def _rng_state(learn:Learner)->dict:
+    "Every random-number generator training draws from, as plain lists (no pickle needed to load them)."
+    v, key, pos, g, cached = np.random.get_state()
+    return dict(random=random.getstate(), numpy=[v, key.tolist(), pos, g, cached], torch=torch.get_rng_state().tolist(),
+                cuda=[s.tolist() for s in torch.cuda.get_rng_state_all()] if torch.cuda.is_available() else [],
+                dls=[dl.rng.getstate() for dl in learn.dls.loaders])
+
+def _set_rng_state(learn:Learner, st:dict):
+    v, key, g = st['random']; random.setstate((v, tuple(key), g))
+    v, key, pos, g, cached = st['numpy']; np.random.set_state((v, np.array(key, dtype=np.uint32), pos, g, cached))
+    torch.set_rng_state(torch.tensor(st['torch'], dtype=torch.uint8))
+    if torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all([torch.tensor(s, dtype=torch.uint8) for s in st['cuda']])
+    for dl,s in zip(learn.dls.loaders, st['dls']): v, key, g = s; dl.rng.setstate((v, tuple(key), g))
+
+# %% ../nbs/04_vision.ipynb #36b5a284
+def save_checkpoint(learn:Learner, # Learner being trained
+                    path, # Checkpoint file to write (replaced atomically)
+                    phase:int, # 0: head only, 1: whole network
+                    epoch:int, # Epochs of `phase` finished
+                   )->Path:
+    "Save model, optimizer, progress and RNG state to one file, atomically: a crash leaves the previous checkpoint."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    opt = learn.opt.state_dict() # fastai keeps hypers in an `L` of dicts; plain lists and floats need no allowlist
+    opt['hypers'] = [{k: v.item() if hasattr(v, 'item') else v for k,v in h.items()} for h in opt['hypers']]
+    state = dict(model=get_model(learn.model).state_dict(), opt=opt,
+                 progress=dict(phase=phase, epoch=epoch), rng=_rng_state(learn))
+    with atomic_write(path, 'wb') as f: torch.save(state, f)
+    return path
+
+def load_checkpoint(learn:Learner, # Learner built as for the interrupted run, frozen as in the phase to resume
+                    path, # Checkpoint file from `save_checkpoint`
+                   )->dict:
+    "Restore model, optimizer and RNG state from `path`; returns the progress (`phase`, `epoch`). Loads no pickled code."
+    st = torch.load(path, map_location=learn.dls.device, weights_only=True)
+    get_model(learn.model).load_state_dict(st['model'])
+    if learn.opt is None: learn.create_opt()
+    learn.opt.load_state_dict(dict(st['opt'], hypers=L(st['opt']['hypers'])))
+    _set_rng_state(learn, st['rng'])
+    return st['progress']
+
+# %% ../nbs/04_vision.ipynb #aa20387f
+class CheckpointCallback(Callback):
+    "Call `save_checkpoint` after every epoch that trained (not the ones `start_epoch` skips)."
+    order = 90
+    def __init__(self, path, phase:int): self.path, self.phase, self.trained = path, phase, False
+    def after_train(self): self.trained = True
+    def after_epoch(self):
+        if self.trained: save_checkpoint(self.learn, self.path, self.phase, self.epoch + 1)
+        self.trained = False
+
+# %% ../nbs/04_vision.ipynb #6e984ab9
 def fit_vision(learn:Learner, # From `scene_vision_learner`
                epochs:int=3, # Epochs with the body unfrozen
                base_lr:float=2e-3, # Learning rate (the body gets less: discriminative rates)
                freeze_epochs:int=1, # Epochs training the head only
                quiet:bool=False, # No progress bars or tables
                seed:int|None=None, # Seed for reproducible training
+               checkpoint=None, # File to save a checkpoint to after every epoch
+               resume:bool=False, # Continue from `checkpoint` if it exists
+               lr_mult:float=100, # Ratio between the head's and the first layers' learning rates
               )->Learner:
-    "Fine-tune `learn` with fastai's `fine_tune`."
-    if seed is not None:
+    "Fine-tune `learn` as fastai's `fine_tune` does, optionally checkpointing every epoch and resuming."
+    resuming = resume and checkpoint is not None and Path(checkpoint).exists()
+    done = torch.load(checkpoint, weights_only=True)['progress'] if resuming else dict(phase=0, epoch=0)
+    if resuming: log.info(f'resuming vision training from {checkpoint}: phase {done["phase"]}, {done["epoch"]} epochs done')
+    elif seed is not None:
         set_seed(seed, reproducible=True)
         for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed + i) # shuffling draws from each loader's own RNG
+    phases = [(freeze_epochs, slice(base_lr), dict(pct_start=0.99)),
+              (epochs, slice(base_lr/2/lr_mult, base_lr/2), dict(pct_start=0.3, div=5.0))]
     with (learn.no_bar() if quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
-        learn.fine_tune(epochs, base_lr, freeze_epochs=freeze_epochs)
+        for i,(n, lr, kw) in enumerate(phases):
+            start = done['epoch'] if i == done['phase'] else 0
+            if i < done['phase'] or n == 0 or start >= n: continue
+            learn.freeze() if i == 0 else learn.unfreeze() # fastai clears the optimizer state here, so restore after it
+            if resuming: load_checkpoint(learn, checkpoint); resuming = False
+            cbs = [CheckpointCallback(checkpoint, i)] if checkpoint is not None else []
+            learn.fit_one_cycle(n, lr, cbs=cbs, start_epoch=start, **kw)
+    if resuming: load_checkpoint(learn, checkpoint) # every epoch was already done: just the weights
     return learn
 
-# %% ../nbs/04_vision.ipynb #3d1ea90b
+# %% ../nbs/04_vision.ipynb #8a538c2d
 def vision_probs(learn:Learner, df:pd.DataFrame, tta:bool=False, bs:int|None=None)->np.ndarray:
     "Class probabilities `[len(df), n_classes]` from the vision learner."
     dl = learn.dls.test_dl(df, bs=bs or learn.dls.bs)

@@ -54,3 +54,24 @@ def test_killed_save_keeps_previous_model(demo_run):
     assert (model/'CURRENT').read_text() == before
     pred = SceneClassifier.load(model).predict(demo_run/'data')
     assert len(pred) == 36 and pred['error'].isna().all()
+
+def test_interrupted_train_resumes(demo_run, tmp_path):
+    "Ctrl-C during training keeps the finished epochs; `train --resume` continues from them and removes the checkpoint when done."
+    out = tmp_path/'model'
+    cmd = [str(BIN/'scene-classify'), 'train', '--data', str(demo_run/'data'), '--out', str(out), '--arch', 'tf_efficientnet_lite0',
+           '--epochs', '3', '--freeze-epochs', '1', '--size', '64', '--bs', '32']
+    proc = subprocess.Popen(cmd + ['--quiet'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ck = out/'checkpoint'/'vision.pth'
+    deadline = time.time() + 300
+    while not ck.exists() and proc.poll() is None and time.time() < deadline: time.sleep(0.2)
+    assert ck.exists(), 'no checkpoint was written'
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and '--resume' in err, err[-2000:]
+    assert not (out/'CURRENT').exists()
+    r = subprocess.run(cmd + ['--resume'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'resuming vision training' in r.stderr and 'epochs done' in r.stderr, r.stderr[-2000:]
+    assert (out/'CURRENT').exists() and not (out/'checkpoint').exists()
+    r = subprocess.run(cmd + ['--resume', '--epochs', '1'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and 'no checkpoint' in r.stderr, r.stderr[-2000:] # nothing left to resume: starts over, says so
