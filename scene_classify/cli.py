@@ -24,7 +24,7 @@ def _setup(quiet:bool):
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format='%(message)s')
 
 def _say(quiet, *msg):
-    if not quiet: print(*msg, flush=True)
+    if not quiet and int(os.environ.get('RANK', 0)) == 0: print(*msg, flush=True) # one voice when distributed
 
 def _write_predictions(clf, data, split, out:Path, quiet):
     from scene_classify.pipeline import submission
@@ -68,7 +68,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           epochs:int=3, # Vision epochs with the body unfrozen
           freeze_epochs:int=1, # Vision epochs training the head only
           size:int=128, # Image size
-          bs:int=64, # Batch size
+          bs:int=64, # Batch size (per process when distributed)
           strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio
           audio:str='svm', # Audio model: svm, logreg, hgb, mlp
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
@@ -88,7 +88,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
         if (ck/'vision.pth').exists(): print(f'finished epochs are saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
         raise
     clf.save(out, export_pickle=export_pickle)
-    shutil.rmtree(ck, ignore_errors=True) # the run is complete: the checkpoint has done its job
+    if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True) # the run is complete: the checkpoint has done its job
     _say(quiet, f'model: {out} (fusion strategy: {clf.strategy_})')
     _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
     if report:
@@ -158,3 +158,6 @@ def main(argv:list|None=None)->int:
         else: print(f'error: {e}'.splitlines()[0] if not isinstance(e, DataError) else f'error: {e}', file=sys.stderr)
         return 1
     return 0
+
+# %% ../nbs/10_cli.ipynb #b795deee
+if __name__ == '__main__': sys.exit(main()) # `python -m scene_classify.cli`, as launchers (`accelerate launch -m`, `torchrun -m`) call it

@@ -21,6 +21,7 @@ from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_m
 from .evaluate import label_index, scores, compare
 from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, STRATEGIES
 from .block import AutoSplitter
+from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 
 log = logging.getLogger('scene_classify')
 
@@ -69,6 +70,7 @@ def _fit(self, data, split:str='train',
          resume:bool=False, # Continue from the checkpoint in `checkpoint`
         ):
     "Train vision and audio on the training part of `data`, and fusion on its validation part."
+    init_distributed() # several processes (accelerate launch / torchrun): see `distributed`
     df = _read(data, split)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
     self.classes = list(df.attrs['classes']); self.n_features = len(feature_cols(df))
@@ -79,13 +81,16 @@ def _fit(self, data, split:str='train',
     dls = vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)), num_workers=self.num_workers)
     self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
-    fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume)
-    self.audio_ = tune_audio(df.iloc[list(trn)])[0] if self.tune and self.audio == 'svm' else fit_audio(df.iloc[list(trn)], audio_model(self.audio))
-    valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
-    P = self._modal_probs(valid)
-    self.comparison_ = compare_fusions(P, y, groups=valid[GROUP].to_numpy() if GROUP in valid.columns else None)
+    with train_ctx(self.vision_):
+        fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume)
+    # the rest is fitted once, on rank 0, and shared with the other processes
+    train = df.iloc[list(trn)]; valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
+    self.audio_ = on_main(lambda: tune_audio(train)[0] if self.tune and self.audio == 'svm' else fit_audio(train, audio_model(self.audio)))
+    P = on_main(self._modal_probs, valid)
+    groups = valid[GROUP].to_numpy() if GROUP in valid.columns else None
+    self.comparison_ = on_main(compare_fusions, P, y, groups=groups)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
-    self.fusion_ = make_fusion(self.strategy_).fit(P, y)
+    self.fusion_ = on_main(lambda: make_fusion(self.strategy_).fit(P, y))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
     self.valid_ = dict(rows=len(val), train_rows=len(trn), split='grouped' if GROUP in df.columns else 'stratified',
                        fit_seconds=round(time.time() - t0, 1))
@@ -117,8 +122,10 @@ def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
     else:
         if resume: log.warning(f'no checkpoint in {folder}: training from the start')
         elif folder.exists(): log.info(f'replacing the old checkpoint in {folder}')
-        shutil.rmtree(folder, ignore_errors=True)
-        with atomic_write(run) as f: json.dump(key, f, indent=1)
+        if is_main():
+            shutil.rmtree(folder, ignore_errors=True)
+            with atomic_write(run) as f: json.dump(key, f, indent=1)
+        barrier()
     return folder/'vision.pth'
 
 SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
@@ -185,7 +192,9 @@ def _versions()->dict:
 
 def _save(self, path, export_pickle:bool=False)->Path:
     "Save the fitted classifier to the artifact directory `path` (atomically); `export_pickle` adds fastai's pickled learner."
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    if not is_main(): barrier(); return path # when distributed, rank 0 writes and the others wait for it
+    path.mkdir(parents=True, exist_ok=True)
     ver = Path(tempfile.mkdtemp(dir=path, prefix=f'v-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-'))
     try: self._write_version(ver, export_pickle)
     except BaseException:
@@ -193,6 +202,7 @@ def _save(self, path, export_pickle:bool=False)->Path:
     with atomic_write(path/'CURRENT') as f: f.write(ver.name + '\n')
     for old in path.glob('v-*'):
         if old != ver and old.is_dir(): shutil.rmtree(old, ignore_errors=True)
+    barrier()
     return path
 
 def _write_version(self, ver:Path, export_pickle:bool=False):

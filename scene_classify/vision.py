@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/vision.html.md"""
 
 # %% ../nbs/04_vision.ipynb #556219e3
 from __future__ import annotations
-import contextlib, importlib, logging, random
+import contextlib, importlib, logging, os, random
 import numpy as np, pandas as pd, torch, torchvision, timm
 from fastai.vision.all import *
 from .core import *
@@ -155,7 +155,7 @@ def _rng_state(learn:Learner)->dict:
     v, key, pos, g, cached = np.random.get_state()
     return dict(random=random.getstate(), numpy=[v, key.tolist(), pos, g, cached], torch=torch.get_rng_state().tolist(),
                 cuda=[s.tolist() for s in torch.cuda.get_rng_state_all()] if torch.cuda.is_available() else [],
-                dls=[dl.rng.getstate() for dl in learn.dls.loaders])
+                dls=[getattr(dl, 'dl', dl).rng.getstate() for dl in learn.dls.loaders]) # `dl.dl`: the loader inside fastai's DistributedDL
 
 def _set_rng_state(learn:Learner, st:dict):
     v, key, g = st['random']; random.setstate((v, tuple(key), g))
@@ -163,7 +163,7 @@ def _set_rng_state(learn:Learner, st:dict):
     torch.set_rng_state(torch.tensor(st['torch'], dtype=torch.uint8))
     if torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all([torch.tensor(s, dtype=torch.uint8) for s in st['cuda']])
-    for dl,s in zip(learn.dls.loaders, st['dls']): v, key, g = s; dl.rng.setstate((v, tuple(key), g))
+    for dl,s in zip(learn.dls.loaders, st['dls']): v, key, g = s; getattr(dl, 'dl', dl).rng.setstate((v, tuple(key), g))
 
 # %% ../nbs/04_vision.ipynb #36b5a284
 def save_checkpoint(learn:Learner, # Learner being trained
@@ -193,12 +193,12 @@ def load_checkpoint(learn:Learner, # Learner built as for the interrupted run, f
 
 # %% ../nbs/04_vision.ipynb #aa20387f
 class CheckpointCallback(Callback):
-    "Call `save_checkpoint` after every epoch that trained (not the ones `start_epoch` skips)."
+    "Call `save_checkpoint` after every epoch that trained (not the ones `start_epoch` skips); rank 0 only when distributed."
     order = 90
     def __init__(self, path, phase:int): self.path, self.phase, self.trained = path, phase, False
     def after_train(self): self.trained = True
     def after_epoch(self):
-        if self.trained: save_checkpoint(self.learn, self.path, self.phase, self.epoch + 1)
+        if self.trained and rank_distrib() == 0: save_checkpoint(self.learn, self.path, self.phase, self.epoch + 1)
         self.trained = False
 
 # %% ../nbs/04_vision.ipynb #6e984ab9
@@ -233,9 +233,18 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
     return learn
 
 # %% ../nbs/04_vision.ipynb #8a538c2d
+@contextlib.contextmanager
+def _this_process_only():
+    "fastai gathers predictions from every process whenever `WORLD_SIZE` > 1; inside, they stay this process's own."
+    old = os.environ.get('WORLD_SIZE')
+    if old is not None: os.environ['WORLD_SIZE'] = '1'
+    try: yield
+    finally:
+        if old is not None: os.environ['WORLD_SIZE'] = old
+
 def vision_probs(learn:Learner, df:pd.DataFrame, tta:bool=False, bs:int|None=None)->np.ndarray:
-    "Class probabilities `[len(df), n_classes]` from the vision learner."
+    "Class probabilities `[len(df), n_classes]` from the vision learner, for exactly the rows of `df`."
     dl = learn.dls.test_dl(df, bs=bs or learn.dls.bs)
-    with learn.no_bar():
+    with learn.no_bar(), _this_process_only():
         p = learn.tta(dl=dl)[0] if tta else learn.get_preds(dl=dl)[0]
     return p.float().numpy()
