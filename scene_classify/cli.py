@@ -26,15 +26,22 @@ def _setup(quiet:bool):
 def _say(quiet, *msg):
     if not quiet and int(os.environ.get('RANK', 0)) == 0: print(*msg, flush=True) # one voice when distributed
 
-def _write_predictions(clf, data, split, out:Path, quiet):
-    from scene_classify.pipeline import submission
-    pred = clf.predict(data, split)
+def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None):
+    "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files."
+    import pandas as pd
+    from scene_classify.batch import predict_to, merge_parts
+    i, n = (int(v) for v in shard.split('/'))
+    parts = out.with_name(out.name + '.parts')
+    res = predict_to(clf, data, parts, split, chunk_size, i, n, model_id, progress=not quiet)
+    if res['skipped']: _say(quiet, f'resumed: {res["skipped"]} chunk(s) already predicted in {parts}')
+    if merge_parts(parts, out) is None:
+        _say(quiet, f'shard {shard}: {res["present"]} of {res["chunks"]} chunks present in {parts}; the last shard to finish writes {out}')
+        return
+    shutil.rmtree(parts, ignore_errors=True)
     detailed = out.with_name(out.stem + '_detailed.csv')
-    with atomic_write(out) as f: submission(pred).to_csv(f, index=False)
-    with atomic_write(detailed) as f: pred.to_csv(f, index=False)
-    _say(quiet, f'predictions: {out} (submission, {len(pred)} rows), {detailed} (probabilities per modality)')
-    if (n := pred['error'].notna().sum()): _say(quiet, f'{n} row(s) could not be predicted: see the error column of {detailed}')
-    return pred
+    _say(quiet, f'predictions: {out} (submission, {res["rows"]} rows), {detailed} (probabilities per modality)')
+    errs = pd.read_csv(detailed, usecols=['error'])['error'].notna().sum()
+    if errs: _say(quiet, f'{errs} row(s) could not be predicted: see the error column of {detailed}')
 
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
@@ -99,11 +106,15 @@ def predict(model:Required, # Model artifact folder
             data:Required, # Data: a folder or CSV in any supported layout
             out:str='submission.csv', # Submission file (Id,CLASS); a *_detailed.csv is written beside it
             split:str='test', # Which split of a folder to predict
+            chunk_size:int=2048, # Rows read and predicted at a time (bounds memory)
+            shard:str='0/1', # I/N: this process predicts every N-th chunk, starting at chunk I
             quiet:store_true=False, # No progress output
            ):
-    "Predict every row of `data`: a Kaggle-style submission and a detailed CSV."
-    from scene_classify.pipeline import SceneClassifier
-    _write_predictions(SceneClassifier.load(model), data, split, Path(out), quiet)
+    "Predict every row of `data` in chunks (rerun to resume): a Kaggle-style submission and a detailed CSV."
+    from scene_classify.pipeline import SceneClassifier, artifact_dir
+    from scene_classify.audio import sha256_file
+    clf = SceneClassifier.load(model)
+    _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, sha256_file(artifact_dir(model)/'manifest.json'))
 
 def evaluate(model:Required, # Model artifact folder
              data:Required, # Labelled data: a folder or CSV in any supported layout

@@ -18,13 +18,19 @@ from .features import *
 __all__ = ['read_csv', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs', 'read_scenes', 'make_demo']
 
 # %% ../nbs/02_data.ipynb #366f78b6
-def read_csv(path, nrows:int|None=None)->pd.DataFrame:
+def read_csv(path,
+             nrows:int|None=None, # Read at most this many rows
+             skip:int=0, # Skip this many rows after the header (to read a file in chunks)
+            )->pd.DataFrame:
     "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`/`AUDIO` stay strings."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: file not found')
     with open(path, encoding='utf-8-sig', newline='') as f: head = f.readline()
     sep = max([',', ';', '\t'], key=head.count)
-    return pd.read_csv(path, sep=sep, encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str}, nrows=nrows)
+    df = pd.read_csv(path, sep=sep, encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str}, nrows=nrows,
+                     skiprows=range(1, skip + 1) if skip else None)
+    df.attrs['first_line'] = skip + 2 # the file's line number of the first row, for messages
+    return df
 
 # %% ../nbs/02_data.ipynb #520561cb
 def _verify_image(p):
@@ -55,7 +61,7 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
                 n_workers:int=8, # Threads used to open images
                )->pd.Series|None:
     "Raise `DataError` listing every problem in `df` (or, with `errors='mark'`, return a message per bad row)."
-    lines = np.arange(len(df)) + 2
+    lines = np.arange(len(df)) + df.attrs.get('first_line', 2)
     if len(df) == 0: raise DataError(source, ['the table has no rows'])
     table_probs, row_probs = [], [] # row_probs: (message, row mask, detail)
     fc = feature_cols(df)
@@ -131,10 +137,11 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
                 img_dir=None, # Image folder (default: `folder/images` if it exists, else `folder`)
                 check_images:bool=True, # Open every image to check it is readable
                 errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
+                skip:int=0, nrows:int|None=None, # Read only rows `skip` to `skip + nrows` (chunked reading)
                )->pd.DataFrame:
     "Read the Kaggle competition layout into the canonical table."
     folder = Path(folder); src = folder/f'data_{split}.csv'
-    classes = read_classes(folder, classes); raw = read_csv(src)
+    classes = read_classes(folder, classes); raw = read_csv(src, nrows, skip)
     labelled = 'CLASS' in raw.columns
     if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
     paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]] if IMAGE in raw.columns else None
@@ -168,9 +175,10 @@ def read_original(csv_path, # The `dataset.csv` file
                   classes:list|None=None, # Class names (default: DEFAULT_CLASSES if every label matches one, else the labels found)
                   check_images:bool=True, # Open every image to check it is readable
                   errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
+                  skip:int=0, nrows:int|None=None, # Read only rows `skip` to `skip + nrows` (chunked reading)
                  )->pd.DataFrame:
     "Read the original dataset's `dataset.csv` layout into the canonical table."
-    src = Path(csv_path); raw = read_csv(src)
+    src = Path(csv_path); raw = read_csv(src, nrows, skip)
     if 'CLASS2' in raw.columns:
         found = [str(v) for v in pd.unique(raw['CLASS2'].dropna())]
         if classes is None:
@@ -193,10 +201,11 @@ def read_pairs(csv_path, # The pairs CSV
                check_images:bool=True, # Open every image to check it is readable
                n_workers:int|None=None, # Processes for feature extraction
                errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
+               skip:int=0, nrows:int|None=None, # Read only rows `skip` to `skip + nrows` (chunked reading)
               )->pd.DataFrame:
     "Read raw pairs, computing MFCC features from the audio, into the canonical table."
     src = Path(csv_path); folder = src.parent
-    classes = read_classes(folder, classes); raw = read_csv(src)
+    classes = read_classes(folder, classes); raw = read_csv(src, nrows, skip)
     labelled = 'CLASS' in raw.columns
     if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
     missing = [c for c in (IMAGE, 'AUDIO', 'START') if c not in raw.columns]
@@ -204,7 +213,9 @@ def read_pairs(csv_path, # The pairs CSV
     feats = pairs_features(raw, root or folder, recipe, n_workers, source=str(src), errors=errors)
     if errors == 'mark': feats, audio_msgs = feats
     cols = [f'{FEATURE_PREFIX}{i+1}' for i in range(recipe.n_features)]
+    attrs = raw.attrs # `first_line`, for messages
     raw = pd.concat([raw.reset_index(drop=True), pd.DataFrame(feats, columns=cols)], axis=1)
+    raw.attrs.update(attrs)
     paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]]
     msgs = check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
                        paths if check_images else None, errors=errors)

@@ -108,7 +108,7 @@ def pairs_features(pairs:pd.DataFrame, # Table with `AUDIO` and `START` (and opt
     "Features `[len(pairs), n_features]` for every row, decoding each audio file once (with `errors='mark'`: also a message per row)."
     missing = [c for c in ('AUDIO', 'START') if c not in pairs.columns]
     if missing: raise DataError(source, [f'missing columns: {", ".join(missing)}'])
-    line = np.arange(len(pairs)) + 2
+    line = np.arange(len(pairs)) + pairs.attrs.get('first_line', 2)
     msgs = np.full(len(pairs), None, dtype=object)
     start = pd.to_numeric(pairs['START'], errors='coerce').to_numpy()
     checks = [('START is not a number', ~np.isfinite(start))]

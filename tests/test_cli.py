@@ -75,3 +75,14 @@ def test_interrupted_train_resumes(demo_run, tmp_path):
     assert (out/'CURRENT').exists() and not (out/'checkpoint').exists()
     r = subprocess.run(cmd + ['--resume', '--epochs', '1'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and 'no checkpoint' in r.stderr, r.stderr[-2000:] # nothing left to resume: starts over, says so
+
+def test_sharded_predict(demo_run, tmp_path):
+    "Two shards split the chunks; the second to finish writes the same submission as one process."
+    sc, out = str(BIN/'scene-classify'), tmp_path/'s.csv'
+    args = [sc, 'predict', '--model', str(demo_run/'model'), '--data', str(demo_run/'data'), '--out', str(out), '--chunk-size', '10']
+    r = subprocess.run(args + ['--shard', '0/2'], capture_output=True, text=True)
+    assert r.returncode == 0 and 'chunks present' in r.stdout and not out.exists(), r.stdout + r.stderr
+    r = subprocess.run(args + ['--shard', '1/2'], capture_output=True, text=True)
+    assert r.returncode == 0 and out.exists(), r.stderr
+    assert pd.read_csv(out).equals(pd.read_csv(demo_run/'submission.csv'))
+    assert not out.with_name('s.csv.parts').exists()
