@@ -28,6 +28,7 @@ def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
 class Fusion:
     "Base class: combine per-modality probabilities `P` (a dict) into one prediction."
     strategy = 'vision'
+    per_class = False # True when fitting learns something for each class (so it needs every class in its data)
     def fit(self, P:dict, y:np.ndarray): return self
     def predict_proba(self, P:dict)->np.ndarray: return P['vision']
     def decided_by(self, P:dict)->np.ndarray: return np.full(len(P['vision']), 'vision', dtype=object)
@@ -107,7 +108,7 @@ class LateFusion(Fusion):
 # %% ../nbs/07_fusion.ipynb #0fa8b19c
 class StackingFusion(Fusion):
     "Logistic regression over the concatenated log-probabilities of the modalities."
-    strategy = 'stacking'
+    strategy, per_class = 'stacking', True
     def __init__(self, C:float=1.0, coef:list|None=None, intercept:list|None=None, classes:list|None=None):
         self.C, self.coef, self.intercept, self.classes = C, coef, intercept, classes
     def _x(self, P): return np.concatenate([_clip_log(P['vision']), _clip_log(P['audio'])], 1)
@@ -134,14 +135,16 @@ def fusion_from_dict(d:dict)->Fusion:
     return FUSIONS[s](**d)
 
 def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=None)->np.ndarray:
-    "Out-of-fold probabilities of the strategy built by `make()`, fitted fold by fold (folds by `groups` when given)."
+    "Out-of-fold probabilities of the strategy built by `make()`, fitted fold by fold (folds by `groups` when given); `None` if not measurable."
     out = np.zeros_like(next(iter(P.values())), dtype=np.float64)
     if groups is not None and len(set(groups)) >= 2:
         folds, split_args = GroupKFold(min(n_splits, len(set(groups)))), dict(groups=np.asarray(groups))
     else:
         strat = np.bincount(y)[np.unique(y)].min() >= n_splits
         folds, split_args = (StratifiedKFold if strat else KFold)(n_splits, shuffle=True, random_state=seed), {}
-    for tr, va in folds.split(np.zeros(len(y)), y, **split_args):
+    splits = list(folds.split(np.zeros(len(y)), y, **split_args))
+    if make().per_class and any(set(y[va]) - set(y[tr]) for tr,va in splits): return None # not measurable: see above
+    for tr, va in splits:
         f = make().fit({k: v[tr] for k,v in P.items()}, y[tr])
         out[va] = f.predict_proba({k: v[va] for k,v in P.items()})
     return out
@@ -160,14 +163,15 @@ def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataF
     "Scores of each modality and each strategy (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."
     probs = {k: P[k] for k in P}
     for name in STRATEGIES: probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
-    return compare(y, probs, base='vision')
+    tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision')
+    return tab.reindex(list(probs)) # a strategy that could not be cross-fitted stays, as NaN
 
 def best_strategy(table:pd.DataFrame)->str:
     "The fused strategy with the highest accuracy (then lowest log-loss) in a `compare_fusions` table."
     t = table.loc[[k for k in table.index if k in STRATEGIES or k == 'joint']]
     return t.sort_values(['accuracy', 'log_loss'], ascending=[False, True]).index[0]
 
-# %% ../nbs/07_fusion.ipynb #20296325
+# %% ../nbs/07_fusion.ipynb #deae7b30
 def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), ax=None, chosen:FallbackFusion|None=None):
     "Accuracy against the fraction of rows replaced by audio, one line per uncertainty measure."
     if ax is None: _, ax = plt.subplots(figsize=(5, 3.5))
@@ -177,7 +181,7 @@ def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), a
     ax.set_xlabel('fraction of rows decided by audio'); ax.set_ylabel('accuracy'); ax.legend(); ax.grid(alpha=.3)
     return ax
 
-# %% ../nbs/07_fusion.ipynb #9e5c0967
+# %% ../nbs/07_fusion.ipynb #3fe68208
 class JointModel(Module):
     "Image body + MFCC MLP, concatenated into one classification head."
     def __init__(self, body:nn.Module, nf:int, n_mfcc:int, n_out:int, mfcc_hidden:int=128, head_hidden:int=512, p:float=0.3):

@@ -27,13 +27,17 @@ def front(nb)->dict:
         if c.cell_type == 'raw' and c.source.startswith('---'): return yaml.safe_load(c.source.strip().strip('-')) or {}
     return {}
 
-def execute(nb, path:Path):
-    "Run the notebook in its folder (so relative paths work), keeping outputs."
+def execute(src:Path)->Path:
+    "Run the notebook in its folder (so relative paths work); returns a copy with outputs."
+    import os, tempfile
+    from fastcore.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
-    import os
-    cwd = os.getcwd(); os.chdir(path.parent)
+    nb, cwd = read_nb(src), os.getcwd()
+    os.chdir(src.parent)
     try: CaptureShell().run_all(nb, exc_stop=True)
     finally: os.chdir(cwd)
+    dst = Path(tempfile.mkdtemp())/src.name; write_nb(nb, dst)
+    return dst
 
 def html_name(rel:str)->str:
     "The page's file: `index.ipynb` (the home page) becomes `home.html`, as `index.html` lists every page."
@@ -48,13 +52,12 @@ def build(out:Path, run:set, proc:bool=True)->list:
     exporter, built = HTMLExporter(template_name='lab'), []
     for section, rel in pages():
         src = PROC/rel
-        nb = nbformat.read(src, as_version=4)
+        nb = nbformat.read(execute(src) if str(Path(rel).with_suffix('')) in run else src, as_version=4)
         for c in nb.cells: # nbdev's processors leave bookkeeping keys that nbformat's schema rejects
             for k in [k for k in c if k not in ('cell_type', 'id', 'metadata', 'source', 'outputs', 'execution_count', 'attachments')]: del c[k]
             c.metadata = nbformat.NotebookNode() # and timing metadata of the wrong type
         fm = front(nb); title = str(fm.get('title') or Path(rel).stem)
         nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))]
-        if str(Path(rel).with_suffix('')) in run: execute(nb, src)
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(f'# {title}\n\n> {fm.get("description", "")}'))
         body, _ = exporter.from_notebook_node(nb, resources={'metadata': {'name': title}})
         body = re.sub(r'href="([^"#:]+)\.ipynb', r'href="\1.html', body).replace('href="index.html', 'href="home.html') # links between pages
