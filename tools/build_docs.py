@@ -8,6 +8,7 @@ import argparse, html, re, shutil, subprocess, sys
 from pathlib import Path
 import nbformat, yaml
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parents[1]
 PROC = ROOT/'_proc'
@@ -50,16 +51,22 @@ def build(out:Path, run:set, proc:bool=True)->list:
     if (PROC/'images').exists(): shutil.copytree(PROC/'images', out/'images')
     shutil.copy(PROC/'styles.css', out/'styles.css')
     exporter, built = HTMLExporter(template_name='lab'), []
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
     for section, rel in pages():
         src = PROC/rel
         nb = nbformat.read(execute(src) if str(Path(rel).with_suffix('')) in run else src, as_version=4)
         for c in nb.cells: # nbdev's processors leave bookkeeping keys that nbformat's schema rejects
             for k in [k for k in c if k not in ('cell_type', 'id', 'metadata', 'source', 'outputs', 'execution_count', 'attachments')]: del c[k]
             c.metadata = nbformat.NotebookNode() # and timing metadata of the wrong type
+            if c.cell_type == 'code': # Quarto's cell options: honour `echo: false`, and don't show the option lines
+                lines = c.source.splitlines()
+                if any(re.match(r'#\|\s*echo:\s*false', l) for l in lines): c.metadata['tags'] = ['remove_input']
+                c.source = '\n'.join(l for l in lines if not l.startswith('#|'))
         fm = front(nb); title = str(fm.get('title') or Path(rel).stem)
         nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))]
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(f'# {title}\n\n> {fm.get("description", "")}'))
         body, _ = exporter.from_notebook_node(nb, resources={'metadata': {'name': title}})
+        body = re.sub(r'\{target=(?:"|&quot;)_blank(?:"|&quot;)[^}]*\}', '', body) # Pandoc link attributes nbconvert shows as text
         body = re.sub(r'href="([^"#:]+)\.ipynb', r'href="\1.html', body).replace('href="index.html', 'href="home.html') # links between pages
         up = '../' * (len(Path(rel).parts) - 1)
         nav = f'<nav style="padding:.5em 1em;border-bottom:1px solid #ddd"><a href="{up}index.html">scene_classify docs</a> · {html.escape(section or "Home")}</nav>'
