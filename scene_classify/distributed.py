@@ -32,20 +32,24 @@ def is_distributed()->bool:
     "Whether this process was started by a launcher with more than one process."
     return num_distrib() > 1
 
+# %% ../nbs/07a_distributed.ipynb #c9ba65a5
 def is_main()->bool:
     "Whether this is rank 0 (always true in a single process)."
     return rank_distrib() == 0
 
+# %% ../nbs/07a_distributed.ipynb #fe514f50
 def init_distributed():
     "Start the process group (gloo on CPU, NCCL on GPUs) and pick this process's GPU; a no-op in a single process."
     if not is_distributed() or torch.distributed.is_initialized(): return
     from accelerate import PartialState
     PartialState(cpu=not torch.cuda.is_available())
 
+# %% ../nbs/07a_distributed.ipynb #1b0de104
 def barrier():
     "Wait for every process (a no-op in a single process)."
     if is_distributed() and torch.distributed.is_initialized(): torch.distributed.barrier()
 
+# %% ../nbs/07a_distributed.ipynb #4d4b836f
 def share(obj, src:int=0):
     "`obj` as rank `src` has it, on every rank (a no-op in a single process)."
     if not is_distributed(): return obj
@@ -53,11 +57,12 @@ def share(obj, src:int=0):
     box = [obj]; torch.distributed.broadcast_object_list(box, src)
     return box[0]
 
+# %% ../nbs/07a_distributed.ipynb #d760631c
 def on_main(f, *args, **kwargs):
     "Run `f` on rank 0 only and give its result to every rank."
     return share(f(*args, **kwargs) if is_main() else None)
 
-# %% ../nbs/07a_distributed.ipynb #fe514f50
+# %% ../nbs/07a_distributed.ipynb #1236830a
 @contextlib.contextmanager
 def train_ctx(learn:Learner):
     "`learn.distrib_ctx()` when launched with several processes, else nothing."
@@ -66,7 +71,7 @@ def train_ctx(learn:Learner):
     gpu = torch.cuda.is_available()
     with learn.distrib_ctx(sync_bn=gpu, cpu=not gpu): yield learn
 
-# %% ../nbs/07a_distributed.ipynb #1b0de104
+# %% ../nbs/07a_distributed.ipynb #27061f18
 def share_mfcc_stats(dls:DataLoaders)->DataLoaders:
     "Give every rank rank 0's MFCC standardisation (`NormalizeMFCC`) in `dls`."
     from scene_classify.block import NormalizeMFCC
