@@ -6,7 +6,6 @@ whose images are links to scenes9's test images under unique names (the demo's i
 measured in its own process with /usr/bin/time -v. Writes benchmarks/results/memory.json."""
 import argparse, json, os, re, subprocess, sys, tempfile, time
 from pathlib import Path
-import pandas as pd
 from scene_classify.core import find_scenes9
 from scene_classify.data import make_demo, read_csv
 

@@ -6,13 +6,13 @@ Writes benchmarks/results/{audio_svm,audio_seed_svm,fusion_*}.csv (test, for sco
 results/scenes9_fusion.json."""
 import argparse, json, time, warnings
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 from fastai.vision.all import set_seed
-from scene_classify.core import find_scenes9, probs_table, LABEL, IMAGE
+from scene_classify.core import find_scenes9, probs_table, IMAGE
 from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter, StratifiedSplitter
 from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
-from scene_classify.evaluate import label_index, compare, scores
+from scene_classify.evaluate import label_index, compare
 from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, STRATEGIES
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0'); a = p.parse_args()

@@ -5,8 +5,7 @@ Writes benchmarks/results/<name>.csv (test, for scoring), benchmarks/results/val
 and benchmarks/results/<name>.json (figures and timings)."""
 import argparse, json, time, warnings, platform
 from pathlib import Path
-import numpy as np, pandas as pd, torch
-from fastai.vision.all import accuracy
+import numpy as np, torch
 from scene_classify.core import find_scenes9, LABEL
 from scene_classify.data import read_scenes
 from scene_classify.vision import vision_dls, scene_vision_learner, fit_vision, vision_probs

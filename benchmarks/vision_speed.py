@@ -18,7 +18,8 @@ df.attrs['classes'] = sorted(df.label.unique())
 
 def measure(name, learn):
     dl = learn.dls.train; n = 0; it = iter(dl)
-    learn.model.train(); opt = learn.opt or learn.create_opt() or learn.opt
+    learn.model.train()
+    if learn.opt is None: learn.create_opt()
     xb, yb = next(it)                                   # warm-up batch
     t = time.time()
     for i, (xb, yb) in zip(range(a.batches), it):

@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/audio.html.md"""
 
 # %% ../nbs/05_audio.ipynb #4f083c80
 from __future__ import annotations
-import hashlib, json, warnings
+import hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.base import clone
@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GridSearchCV, PredefinedSplit, StratifiedKFold
 from .core import *
-from .block import group_folds, group_split
+from .block import group_folds
 
 # %% auto #0
 __all__ = ['AUDIO_MODELS', 'SVM_GRID', 'audio_model', 'table_xy', 'cv_splits', 'fit_audio', 'audio_probs', 'tune_audio',

@@ -6,32 +6,17 @@ Docs: https://scene-classify.github.io/scene_classify/batch.html.md"""
 
 # %% ../nbs/08a_batch.ipynb #de23f64c
 from __future__ import annotations
-import json, math, os, shutil
+import json, math
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .data import read_scenes
+from .data import read_scenes, data_file, count_rows
+from .pipeline import submission
 
 # %% auto #0
-__all__ = ['data_file', 'count_rows', 'PlanError', 'predict_to', 'merge_parts']
+__all__ = ['PlanError', 'predict_to', 'merge_parts']
 
 # %% ../nbs/08a_batch.ipynb #2128f25e
-def data_file(path, split:str='test')->Path:
-    "The CSV that `read_scenes(path, split)` reads."
-    p = Path(path)
-    if not p.is_dir(): return p
-    for f in (f'data_{split}.csv', 'dataset.csv', f'pairs_{split}.csv'):
-        if (p/f).exists(): return p/f
-    raise FileNotFoundError(f'{p}: no data_{split}.csv, dataset.csv or pairs_{split}.csv found')
-
-def count_rows(path, split:str='test', chunk_size:int=100_000)->int:
-    "Number of data rows in the table at `path`, counted in chunks (bounded memory)."
-    f = data_file(path, split)
-    with open(f, encoding='utf-8-sig', newline='') as fh: head = fh.readline()
-    sep = max([',', ';', '\t'], key=head.count)
-    return sum(len(c) for c in pd.read_csv(f, sep=sep, usecols=[0], chunksize=chunk_size, encoding='utf-8-sig'))
-
-# %% ../nbs/08a_batch.ipynb #f6c4b846
 class PlanError(ValueError):
     "A prediction folder that holds parts of a different job."
 
@@ -75,12 +60,11 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
     present = len(list(out.glob('part-*.csv')))
     return dict(predicted=done, skipped=skipped, present=present, chunks=n_chunks, rows=n)
 
-# %% ../nbs/08a_batch.ipynb #db7f9516
+# %% ../nbs/08a_batch.ipynb #967522cd
 def merge_parts(out, # Folder of part files from `predict_to`
                 submission_csv, # Submission to write (`Id,CLASS`); the detailed CSV goes beside it
                )->Path|None:
     "Stream the parts in `out` into the submission and detailed CSVs, if every part is present."
-    from scene_classify.pipeline import submission
     out = Path(out); plan = json.loads((out/'plan.json').read_text())
     parts = [out/f'part-{k:05d}.csv' for k in range(plan['chunks'])]
     if not all(p.exists() for p in parts): return None

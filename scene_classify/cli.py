@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #ed057da7
 from __future__ import annotations
-import argparse, inspect, json, logging, os, shutil, sys, time, traceback, warnings
+import argparse, inspect, logging, os, shutil, sys, time, traceback, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, store_true

@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #594dad9b
 from __future__ import annotations
-import csv, io, os, shutil, tempfile, warnings
+import os, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
@@ -15,9 +15,15 @@ from .core import *
 from .features import *
 
 # %% auto #0
-__all__ = ['read_csv', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs', 'read_scenes', 'make_demo']
+__all__ = ['read_csv', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs', 'data_file', 'count_rows',
+           'read_scenes', 'make_demo']
 
 # %% ../nbs/02_data.ipynb #366f78b6
+def _sep(path)->str:
+    "The separator of a CSV: whichever of `,`, `;` or tab its header line has most of."
+    with open(path, encoding='utf-8-sig', newline='') as f: head = f.readline()
+    return max([',', ';', '\t'], key=head.count)
+
 def read_csv(path,
              nrows:int|None=None, # Read at most this many rows
              skip:int=0, # Skip this many rows after the header (to read a file in chunks)
@@ -25,9 +31,7 @@ def read_csv(path,
     "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`/`AUDIO` stay strings."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: file not found')
-    with open(path, encoding='utf-8-sig', newline='') as f: head = f.readline()
-    sep = max([',', ';', '\t'], key=head.count)
-    df = pd.read_csv(path, sep=sep, encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str}, nrows=nrows,
+    df = pd.read_csv(path, sep=_sep(path), encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str}, nrows=nrows,
                      skiprows=range(1, skip + 1) if skip else None)
     df.attrs['first_line'] = skip + 2 # the file's line number of the first row, for messages
     return df
@@ -225,6 +229,20 @@ def read_pairs(csv_path, # The pairs CSV
     return _finish(raw, paths, label, classes, src, raw['AUDIO'].to_numpy(), pd.to_numeric(raw['START'], errors='coerce').to_numpy(), msgs)
 
 # %% ../nbs/02_data.ipynb #18b5208f
+def data_file(path, split:str='test')->Path:
+    "The CSV that `read_scenes(path, split)` reads: `path` itself, or a folder's `data_<split>.csv`, `dataset.csv` or `pairs_<split>.csv`."
+    p = Path(path)
+    if not p.is_dir(): return p
+    for f in (f'data_{split}.csv', 'dataset.csv', f'pairs_{split}.csv'):
+        if (p/f).exists(): return p/f
+    raise FileNotFoundError(f'{p}: no data_{split}.csv, dataset.csv or pairs_{split}.csv found')
+
+def count_rows(path, split:str='test', chunk_size:int=100_000)->int:
+    "Number of data rows in the table `read_scenes(path, split)` reads, counted in chunks (bounded memory)."
+    f = data_file(path, split)
+    return sum(len(c) for c in pd.read_csv(f, sep=_sep(f), usecols=[0], chunksize=chunk_size, encoding='utf-8-sig'))
+
+# %% ../nbs/02_data.ipynb #7b10d242
 def read_scenes(path, # Folder or CSV file in any supported layout
                 split:str='train', # Which split of a folder to read ('train', 'test', 'test_novt')
                 classes:list|None=None, # Class names in label order
@@ -234,11 +252,10 @@ def read_scenes(path, # Folder or CSV file in any supported layout
     "Read scenes data in any supported layout into the canonical table."
     p = Path(path)
     if p.is_dir():
-        for f,reader in [(f'data_{split}.csv', None), ('dataset.csv', read_original), (f'pairs_{split}.csv', read_pairs)]:
-            if (p/f).exists():
-                if reader is None: return read_kaggle(p, split, classes, check_images=check_images, **kwargs)
-                return reader(p/f, classes, check_images=check_images, **kwargs)
-        raise FileNotFoundError(f'{p}: no data_{split}.csv, dataset.csv or pairs_{split}.csv found')
+        f = data_file(p, split)
+        if f.name == 'dataset.csv': return read_original(f, classes, check_images=check_images, **kwargs)
+        if f.name.startswith('pairs_'): return read_pairs(f, classes, check_images=check_images, **kwargs)
+        return read_kaggle(p, split, classes, check_images=check_images, **kwargs)
     if not p.exists(): raise FileNotFoundError(f'{p}: not found')
     cols = read_csv(p, nrows=0).columns # the header is enough to tell the layout
     if 'AUDIO' in cols: return read_pairs(p, classes, check_images=check_images, **kwargs)
@@ -246,7 +263,7 @@ def read_scenes(path, # Folder or CSV file in any supported layout
     if p.name.startswith('data_'): return read_kaggle(p.parent, p.stem[5:], classes, check_images=check_images, **kwargs)
     raise DataError(p, [f'cannot tell the layout from columns {", ".join(map(str, cols[:6]))} ...: expected AUDIO (raw pairs), CLASS2 (dataset.csv) or a data_<split>.csv name'])
 
-# %% ../nbs/02_data.ipynb #1e51c6f7
+# %% ../nbs/02_data.ipynb #14662796
 def _demo_image(rng, k, n_classes, size, other=None, mix=0.0):
     yy, xx = np.mgrid[0:size, 0:size] / size
     def tex(c):
@@ -268,7 +285,7 @@ def _demo_audio(rng, k, n_classes, seconds, sr=16000):
     y += rng.normal(0, rng.uniform(0.05, 0.3), n)
     return (0.3*y/np.abs(y).max()).astype(np.float32)
 
-# %% ../nbs/02_data.ipynb #14662796
+# %% ../nbs/02_data.ipynb #59ab1bbc
 def make_demo(dest, # Folder to create (must not exist unless `overwrite`)
               n_train:int=16, # Training rows per class
               n_test:int=4, # Test rows per class

@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/distributed.html.md"""
 
 # %% ../nbs/07a_distributed.ipynb #48f482f2
 from __future__ import annotations
-import contextlib, os
+import contextlib
 import torch
 from fastai.vision.all import *
 from fastai.distributed import DistributedTrainer, DistributedDL

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from scipy.optimize import minimize
-from scipy.special import softmax, log_softmax
+from scipy.special import softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, KFold, GroupKFold
 from fastai.vision.all import *
 from .core import *
 from .vision import resolve_arch
-from .evaluate import scores, compare
+from .evaluate import compare
 
 # %% auto #0
 __all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'AudioOnly', 'uncertainty', 'fallback_curve', 'FallbackFusion',

@@ -6,20 +6,20 @@ Docs: https://scene-classify.github.io/scene_classify/pipeline.html.md"""
 
 # %% ../nbs/08_pipeline.ipynb #e6c47faf
 from __future__ import annotations
-import hashlib, inspect, json, logging, os, platform, shutil, time, tempfile, warnings
+import hashlib, inspect, json, logging, platform, shutil, time, tempfile, warnings
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version, PackageNotFoundError
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastai.vision.all import set_seed, store_attr, Normalize, IndexSplitter
+from fastai.vision.all import store_attr, Normalize, IndexSplitter
 from safetensors.torch import save_file, load_file
 from .core import *
 from .features import MFCCRecipe
 from .data import read_scenes
 from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
 from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model, sha256_file
-from .evaluate import label_index, scores, compare
-from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, STRATEGIES
+from .evaluate import label_index, compare
+from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict
 from .block import AutoSplitter
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import numpy as np, pandas as pd
-import matplotlib
 import matplotlib.pyplot as plt
 from PIL import Image
 from .core import *

@@ -181,10 +181,10 @@ def save_checkpoint(learn:Learner, # Learner being trained
     return path
 
 def load_checkpoint(learn:Learner, # Learner built as for the interrupted run, frozen as in the phase to resume
-                    path, # Checkpoint file from `save_checkpoint`
+                    path, # Checkpoint file from `save_checkpoint` (or the dict read from it)
                    )->dict:
-    "Restore model, optimizer and RNG state from `path`; returns the progress (`phase`, `epoch`). Loads no pickled code."
-    st = torch.load(path, map_location=learn.dls.device, weights_only=True)
+    "Restore model, optimizer and RNG state from `path` (or an already loaded checkpoint dict); returns the progress (`phase`, `epoch`). Loads no pickled code."
+    st = path if isinstance(path, dict) else torch.load(path, map_location=learn.dls.device, weights_only=True)
     get_model(learn.model).load_state_dict(st['model'])
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(dict(st['opt'], hypers=L(st['opt']['hypers'])))
@@ -213,10 +213,12 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
                lr_mult:float=100, # Ratio between the head's and the first layers' learning rates
               )->Learner:
     "Fine-tune `learn` as fastai's `fine_tune` does, optionally checkpointing every epoch and resuming."
-    resuming = resume and checkpoint is not None and Path(checkpoint).exists()
-    done = torch.load(checkpoint, weights_only=True)['progress'] if resuming else dict(phase=0, epoch=0)
-    if resuming: log.info(f'resuming vision training from {checkpoint}: phase {done["phase"]}, {done["epoch"]} epochs done')
-    elif seed is not None:
+    st = None # the checkpoint, read once, until it is restored
+    if resume and checkpoint is not None and Path(checkpoint).exists():
+        st = torch.load(checkpoint, map_location=learn.dls.device, weights_only=True)
+        log.info(f'resuming vision training from {checkpoint}: phase {st["progress"]["phase"]}, {st["progress"]["epoch"]} epochs done')
+    done = st['progress'] if st is not None else dict(phase=0, epoch=0)
+    if st is None and seed is not None:
         set_seed(seed, reproducible=True)
         for i,dl in enumerate(learn.dls.loaders): dl.rng = random.Random(seed + i) # shuffling draws from each loader's own RNG
     phases = [(freeze_epochs, slice(base_lr), dict(pct_start=0.99)),
@@ -226,10 +228,10 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
             start = done['epoch'] if i == done['phase'] else 0
             if i < done['phase'] or n == 0 or start >= n: continue
             learn.freeze() if i == 0 else learn.unfreeze() # fastai clears the optimizer state here, so restore after it
-            if resuming: load_checkpoint(learn, checkpoint); resuming = False
+            if st is not None: load_checkpoint(learn, st); st = None
             cbs = [CheckpointCallback(checkpoint, i)] if checkpoint is not None else []
             learn.fit_one_cycle(n, lr, cbs=cbs, start_epoch=start, **kw)
-    if resuming: load_checkpoint(learn, checkpoint) # every epoch was already done: just the weights
+    if st is not None: load_checkpoint(learn, st) # every epoch was already done: just the weights
     return learn
 
 # %% ../nbs/04_vision.ipynb #8a538c2d

@@ -3,8 +3,8 @@ import shutil
 import numpy as np, pandas as pd, pytest, soundfile as sf
 from PIL import Image
 from scene_classify.core import DataError, feature_cols, IMAGE, LABEL
-from scene_classify.data import make_demo, read_scenes, read_csv, check_table
-from scene_classify.features import pairs_features, file_features, load_audio, AudioError, MFCCRecipe
+from scene_classify.data import make_demo, read_scenes, read_csv
+from scene_classify.features import pairs_features
 
 @pytest.fixture(scope='module')
 def demo(tmp_path_factory):

@@ -1,5 +1,5 @@
 "The command line as a user runs it: the demo end to end, and a save killed half-way."
-import os, signal, subprocess, sys, time
+import signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
 

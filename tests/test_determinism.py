@@ -1,5 +1,5 @@
 "Same data + same seed: identical predictions on the CPU, from two independent trainings of the whole pipeline."
-import numpy as np, pytest
+import numpy as np
 from scene_classify.data import make_demo
 from scene_classify.pipeline import SceneClassifier
 

@@ -1,5 +1,5 @@
 "Distributed training on CPU: 2 processes (torchrun, gloo) against 1, on the demo data (see nbs/07a_distributed)."
-import json, shutil, subprocess, sys
+import subprocess, sys
 from pathlib import Path
 import pytest
 

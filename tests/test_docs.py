@@ -1,5 +1,5 @@
 "The offline docs build (tools/build_docs.py): every page in the sidebar processes, renders, and carries its title."
-import html, importlib.util, re, sys
+import html, importlib.util, re
 from pathlib import Path
 import pytest
 

@@ -1,6 +1,6 @@
 "Acceptance checks on the real benchmark data; skipped when ../shared/data/scenes9 is absent."
 import warnings
-import numpy as np, pandas as pd
+import numpy as np
 from scene_classify.core import feature_cols, GROUP
 from scene_classify.data import read_scenes, read_csv
 from scene_classify.features import pairs_features

@@ -4,7 +4,7 @@ with nbconvert, plus an index page linking every page in the sidebar's order.
 Usage: python tools/build_docs.py [--out _site_offline] [--execute PAGE ...] [--no-proc]
 `--execute` runs the named pages (e.g. `index tutorials/01_quickstart`) before rendering so their outputs show.
 Quarto (`nbdev-docs`) remains the real build; this one checks that every page processes and renders."""
-import argparse, html, re, shutil, subprocess, sys
+import argparse, html, re, shutil, subprocess
 from pathlib import Path
 import nbformat, yaml
 from nbconvert import HTMLExporter
