@@ -1,6 +1,6 @@
 """Fine-tune a vision learner on scenes9 and write validation and test predictions.
 
-Usage: python benchmarks/vision_scenes9.py [--arch tf_efficientnet_lite0] [--size 128] [--epochs 3]
+Usage: python benchmarks/vision_scenes9.py [--arch tf_efficientnet_lite0] [--size 128] [--epochs 3] [--precompute]
 Writes benchmarks/results/<name>.csv (test, for scoring), benchmarks/results/valid/<name>.csv (grouped validation)
 and benchmarks/results/<name>.json (figures and timings)."""
 import argparse, json, time, warnings, platform
@@ -18,6 +18,7 @@ p.add_argument('--bs', type=int, default=64); p.add_argument('--lr', type=float,
 p.add_argument('--name', default=None); p.add_argument('--tta', action='store_true')
 p.add_argument('--frozen-bn', action='store_true', help='freeze BatchNorm too while the body is frozen (fastai trains it by default): makes frozen epochs forward-only through the body')
 p.add_argument('--no-aug', action='store_true', help='no batch augmentation (fastai augments on the CPU when there is no GPU, which is slow)')
+p.add_argument('--precompute', action='store_true', help='train the head on body activations computed once (vision.fit_head); --freeze-epochs counts its epochs')
 a = p.parse_args()
 name = a.name or f'vision_{a.arch.replace("tf_efficientnet_", "")}'
 out = Path(__file__).parent/'results'
@@ -26,7 +27,7 @@ warnings.filterwarnings('ignore')
 train, test = read_scenes(s9, check_images=False), read_scenes(s9, 'test', check_images=False)
 dls = vision_dls(train, bs=a.bs, size=a.size, batch_tfms=[] if a.no_aug else None)
 learn = scene_vision_learner(dls, a.arch, seed=0, train_bn=not a.frozen_bn)
-t = time.time(); fit_vision(learn, a.epochs, a.lr, freeze_epochs=a.freeze_epochs, seed=0); fit_s = time.time() - t
+t = time.time(); fit_vision(learn, a.epochs, a.lr, freeze_epochs=a.freeze_epochs, seed=0, precompute=a.precompute); fit_s = time.time() - t
 valid = dls.valid.items
 t = time.time(); pv = vision_probs(learn, valid, tta=a.tta); pred_s = time.time() - t
 pt = vision_probs(learn, test, tta=a.tta)
@@ -34,7 +35,7 @@ classes = train.attrs['classes']
 acc = float((np.array(classes)[pv.argmax(1)] == valid[LABEL].to_numpy()).mean())
 probs_table(valid, pv, classes).to_csv(out/'valid'/f'{name}.csv', index=False)
 probs_table(test, pt, classes).to_csv(out/f'{name}.csv', index=False)
-res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=not a.frozen_bn, epochs=a.epochs, freeze_epochs=a.freeze_epochs, bs=a.bs, lr=a.lr, tta=a.tta,
+res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=not a.frozen_bn, epochs=a.epochs, freeze_epochs=a.freeze_epochs, precompute=a.precompute, bs=a.bs, lr=a.lr, tta=a.tta,
            valid_accuracy=acc, n_train=len(dls.train_ds), n_valid=len(valid), fit_seconds=fit_s,
            train_img_per_s=len(dls.train_ds)*(a.epochs + a.freeze_epochs)/fit_s, valid_predict_img_per_s=len(valid)/pred_s,
            device=str(dls.device), torch=torch.__version__, machine=platform.processor() or platform.machine(), threads=torch.get_num_threads())

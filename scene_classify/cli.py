@@ -74,6 +74,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           arch:str='resnet50', # Vision architecture (torchvision or timm name)
           epochs:int=3, # Vision epochs with the body unfrozen
           freeze_epochs:int=1, # Vision epochs training the head only
+          precompute:store_true=False, # Train the head on body activations computed once (fast on a CPU; pair with --epochs 0)
           size:int=128, # Image size
           bs:int=64, # Batch size (per process when distributed)
           strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio
@@ -89,7 +90,8 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     "Train vision, audio and fusion on `data` and save one model artifact."
     from scene_classify.pipeline import SceneClassifier
     ck = Path(out)/'checkpoint'
-    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, audio=audio, weights=weights, seed=seed, quiet=quiet)
+    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, precompute=precompute, audio=audio, weights=weights, seed=seed,
+                          quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         if (ck/'vision.pth').exists(): print(f'finished epochs are saved in {ck}: run the same command with --resume to continue', file=sys.stderr)

@@ -40,6 +40,7 @@ class SceneClassifier:
                  size:int=128, # Image size for the vision model
                  bs:int=64, # Batch size
                  lr:float=2e-3, # Vision learning rate
+                 precompute:bool=False, # Train the vision head on body activations computed once (`vision.fit_head`): fast on a CPU
                  audio:str='svm', # Audio model (`audio.AUDIO_MODELS`)
                  tune:bool=True, # Grid-search the SVM's C and gamma
                  valid_pct:float=0.2, # Validation fraction (fusion is fitted there)
@@ -82,7 +83,8 @@ def _fit(self, data, split:str='train',
     self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
     with train_ctx(self.vision_):
-        fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume)
+        fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
+                   precompute=self.precompute)
     # the rest is fitted once, on rank 0, and shared with the other processes
     train = df.iloc[list(trn)]; valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
     self.audio_ = on_main(lambda: tune_audio(train)[0] if self.tune and self.audio == 'svm' else fit_audio(train, audio_model(self.audio)))

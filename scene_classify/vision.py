@@ -14,8 +14,8 @@ from .block import get_image, get_label, AutoSplitter
 
 # %% auto #0
 __all__ = ['log', 'LITE_ARCHS', 'vision_dls', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'torch_home',
-           'scene_vision_learner', 'save_checkpoint', 'load_checkpoint', 'CheckpointCallback', 'fit_vision',
-           'vision_probs']
+           'scene_vision_learner', 'body_features', 'fit_head', 'save_checkpoint', 'load_checkpoint',
+           'CheckpointCallback', 'fit_vision', 'vision_probs']
 
 # %% ../nbs/04_vision.ipynb #93cf35df
 log = logging.getLogger('scene_classify')
@@ -150,6 +150,43 @@ def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
     return learn
 
 # %% ../nbs/04_vision.ipynb #c9dabb94
+def body_features(learn:Learner, # From `scene_vision_learner`
+                  dl:DataLoader, # Items to run through the body, e.g. `learn.dls.test_dl(df, with_labels=True)`
+                  flip:bool=False, # Also compute each image's features flipped left to right
+                  quiet:bool=False, # No progress bar
+                 )->tuple:
+    "Pooled body activations `[n, views, features]` for every item of `dl` (one view, two with `flip`), and its targets (or `None`)."
+    model = get_model(learn.model); body, pool = model[0], model[1][:2]
+    model.eval(); fs, ys = [], []
+    amp = dl.device.type == 'cuda' and hasattr(learn, 'mixed_precision')
+    with torch.inference_mode(), torch.autocast(dl.device.type, enabled=amp):
+        for b in progress_bar(dl, leave=False, display=not quiet):
+            views = [b[0], b[0].flip(3)] if flip else [b[0]]
+            fs.append(torch.stack([pool(body(v)).float().cpu() for v in views], 1))
+            if len(b) > 1: ys.append(b[1].cpu())
+    return torch.cat(fs), (torch.cat(ys) if ys else None)
+
+# %% ../nbs/04_vision.ipynb #6e984ab9
+def fit_head(learn:Learner, # From `scene_vision_learner`
+             epochs:int=10, # Epochs over the precomputed activations (cheap: no body forward pass)
+             lr:float=2e-3, # Maximum learning rate of the one cycle
+             flip:bool=True, # Train on each image flipped left to right as well
+             quiet:bool=False, # No progress bars or tables
+            )->Learner:
+    "Train the head of `learn` on body activations computed once (fastai 0.7's `precompute=True`); returns `learn`."
+    if num_distrib() > 1: raise RuntimeError('fit_head precomputes in one process: train the head before launching several')
+    dls = learn.dls
+    ft, yt = body_features(learn, dls.test_dl(dls.train.items, with_labels=True), flip, quiet)
+    fv, yv = body_features(learn, dls.test_dl(dls.valid.items, with_labels=True), quiet=quiet)
+    train = list(zip(ft.flatten(0, 1), yt.repeat_interleave(ft.shape[1])))
+    hdls = DataLoaders(DataLoader(train, bs=dls.bs, shuffle=True, drop_last=len(train) > dls.bs),
+                       DataLoader(list(zip(fv[:, 0], yv)), bs=dls.bs), device=dls.device)
+    head = Learner(hdls, get_model(learn.model)[1][2:], loss_func=learn.loss_func, metrics=learn.metrics)
+    with (head.no_bar() if quiet else contextlib.nullcontext()), (head.no_logging() if quiet else contextlib.nullcontext()):
+        head.fit_one_cycle(epochs, lr)
+    return learn
+
+# %% ../nbs/04_vision.ipynb #8a538c2d
 def _rng_state(learn:Learner)->dict:
     "Every random-number generator training draws from, as plain lists (no pickle needed to load them)."
     v, key, pos, g, cached = np.random.get_state()
@@ -165,7 +202,7 @@ def _set_rng_state(learn:Learner, st:dict):
         torch.cuda.set_rng_state_all([torch.tensor(s, dtype=torch.uint8) for s in st['cuda']])
     for dl,s in zip(learn.dls.loaders, st['dls']): v, key, g = s; getattr(dl, 'dl', dl).rng.setstate((v, tuple(key), g))
 
-# %% ../nbs/04_vision.ipynb #36b5a284
+# %% ../nbs/04_vision.ipynb #d643e696
 def save_checkpoint(learn:Learner, # Learner being trained
                     path, # Checkpoint file to write (replaced atomically)
                     phase:int, # 0: head only, 1: whole network
@@ -191,7 +228,7 @@ def load_checkpoint(learn:Learner, # Learner built as for the interrupted run, f
     _set_rng_state(learn, st['rng'])
     return st['progress']
 
-# %% ../nbs/04_vision.ipynb #aa20387f
+# %% ../nbs/04_vision.ipynb #49bef894
 class CheckpointCallback(Callback):
     "Call `save_checkpoint` after every epoch that trained (not the ones `start_epoch` skips); rank 0 only when distributed."
     order = 90
@@ -201,7 +238,7 @@ class CheckpointCallback(Callback):
         if self.trained and rank_distrib() == 0: save_checkpoint(self.learn, self.path, self.phase, self.epoch + 1)
         self.trained = False
 
-# %% ../nbs/04_vision.ipynb #6e984ab9
+# %% ../nbs/04_vision.ipynb #6ce965ae
 def fit_vision(learn:Learner, # From `scene_vision_learner`
                epochs:int=3, # Epochs with the body unfrozen
                base_lr:float=2e-3, # Learning rate (the body gets less: discriminative rates)
@@ -211,6 +248,7 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
                checkpoint=None, # File to save a checkpoint to after every epoch
                resume:bool=False, # Continue from `checkpoint` if it exists
                lr_mult:float=100, # Ratio between the head's and the first layers' learning rates
+               precompute:bool=False, # Train the head on body activations computed once (`fit_head`); `freeze_epochs` then counts its epochs
               )->Learner:
     "Fine-tune `learn` as fastai's `fine_tune` does, optionally checkpointing every epoch and resuming."
     st = None # the checkpoint, read once, until it is restored
@@ -229,12 +267,16 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
             if i < done['phase'] or n == 0 or start >= n: continue
             learn.freeze() if i == 0 else learn.unfreeze() # fastai clears the optimizer state here, so restore after it
             if st is not None: load_checkpoint(learn, st); st = None
+            if i == 0 and precompute:
+                fit_head(learn, n, base_lr, quiet=quiet)
+                if checkpoint is not None and rank_distrib() == 0: save_checkpoint(learn, checkpoint, 0, n)
+                continue
             cbs = [CheckpointCallback(checkpoint, i)] if checkpoint is not None else []
             learn.fit_one_cycle(n, lr, cbs=cbs, start_epoch=start, **kw)
     if st is not None: load_checkpoint(learn, st) # every epoch was already done: just the weights
     return learn
 
-# %% ../nbs/04_vision.ipynb #8a538c2d
+# %% ../nbs/04_vision.ipynb #a2597758
 @contextlib.contextmanager
 def _this_process_only():
     "fastai gathers predictions from every process whenever `WORLD_SIZE` > 1; inside, they stay this process's own."
