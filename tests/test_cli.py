@@ -86,3 +86,14 @@ def test_sharded_predict(demo_run, tmp_path):
     assert r.returncode == 0 and out.exists(), r.stderr
     assert pd.read_csv(out).equals(pd.read_csv(demo_run/'submission.csv'))
     assert not out.with_name('s.csv.parts').exists()
+
+def test_train_precompute(demo_run, tmp_path):
+    "`train --precompute --epochs 0` trains the head on stored body activations only; the model predicts every row."
+    sc, out = str(BIN/'scene-classify'), tmp_path/'model'
+    r = subprocess.run([sc, 'train', '--data', str(demo_run/'data'), '--out', str(out), '--arch', 'tf_efficientnet_lite0', '--precompute',
+                        '--epochs', '0', '--freeze-epochs', '3', '--size', '64', '--bs', '32', '--quiet'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = subprocess.run([sc, 'predict', '--model', str(out), '--data', str(demo_run/'data'), '--out', str(tmp_path/'p.csv'), '--quiet'],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len(pd.read_csv(tmp_path/'p.csv')) == len(pd.read_csv(demo_run/'data'/'data_test.csv'))
