@@ -37,7 +37,7 @@ probs_table(valid, pv, classes).to_csv(out/'valid'/f'{name}.csv', index=False)
 probs_table(test, pt, classes).to_csv(out/f'{name}.csv', index=False)
 res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=not a.frozen_bn, epochs=a.epochs, freeze_epochs=a.freeze_epochs, precompute=a.precompute, bs=a.bs, lr=a.lr, tta=a.tta,
            valid_accuracy=acc, n_train=len(dls.train_ds), n_valid=len(valid), fit_seconds=fit_s,
-           train_img_per_s=len(dls.train_ds)*(a.epochs + a.freeze_epochs)/fit_s, valid_predict_img_per_s=len(valid)/pred_s,
+           train_img_per_s=None if a.precompute else len(dls.train_ds)*(a.epochs + a.freeze_epochs)/fit_s, # precompute: epochs are not image passes valid_predict_img_per_s=len(valid)/pred_s,
            device=str(dls.device), torch=torch.__version__, machine=platform.processor() or platform.machine(), threads=torch.get_num_threads())
 (out/f'{name}.json').write_text(json.dumps(res, indent=1))
 print(json.dumps(res, indent=1))

@@ -269,7 +269,7 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
             if st is not None: load_checkpoint(learn, st); st = None
             if i == 0 and precompute:
                 fit_head(learn, n, base_lr, quiet=quiet)
-                if checkpoint is not None and rank_distrib() == 0: save_checkpoint(learn, checkpoint, 0, n)
+                if checkpoint is not None: save_checkpoint(learn, checkpoint, 0, n) # one process: `fit_head` refuses several
                 continue
             cbs = [CheckpointCallback(checkpoint, i)] if checkpoint is not None else []
             learn.fit_one_cycle(n, lr, cbs=cbs, start_epoch=start, **kw)
