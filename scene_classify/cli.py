@@ -79,6 +79,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           bs:int=64, # Batch size (per process when distributed)
           strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio
           audio:str='svm', # Audio model: svm, logreg, hgb, mlp
+          no_rebalance:store_true=False, # Keep the training part's class frequencies as the models' prior (default: shift to the whole table's)
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
@@ -91,7 +92,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     from scene_classify.pipeline import SceneClassifier
     ck = Path(out)/'checkpoint'
     clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, precompute=precompute, audio=audio, weights=weights, seed=seed,
-                          quiet=quiet)
+                          rebalance=not no_rebalance, quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         if (ck/'vision.pth').exists(): print(f'finished epochs are saved in {ck}: run the same command with --resume to continue', file=sys.stderr)

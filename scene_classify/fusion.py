@@ -18,9 +18,10 @@ from .vision import resolve_arch
 from .evaluate import compare
 
 # %% auto #0
-__all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'AudioOnly', 'uncertainty', 'fallback_curve', 'FallbackFusion',
-           'LateFusion', 'StackingFusion', 'fusion_from_dict', 'cross_fit', 'make_fusion', 'compare_fusions',
-           'best_strategy', 'plot_fallback_curve', 'JointModel', 'joint_splitter', 'joint_learner']
+__all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'AudioOnly', 'class_prior', 'shift_prior', 'uncertainty',
+           'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'fusion_from_dict', 'cross_fit',
+           'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve', 'JointModel', 'joint_splitter',
+           'joint_learner']
 
 # %% ../nbs/07_fusion.ipynb #4ecdab72
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
@@ -46,6 +47,22 @@ class AudioOnly(Fusion):
     def decided_by(self, P): return np.full(len(P['audio']), 'audio', dtype=object)
 
 # %% ../nbs/07_fusion.ipynb #0aa17614
+def class_prior(y:np.ndarray, # Integer class labels
+                n_classes:int, # Number of classes
+               )->np.ndarray:
+    "Class frequencies of `y`, with one extra count per class so that no class has prior zero."
+    return (np.bincount(y, minlength=n_classes) + 1) / (len(y) + n_classes)
+
+# %% ../nbs/07_fusion.ipynb #0f6bde08
+def shift_prior(p:np.ndarray, # Probabilities `[n, classes]` of a model trained with class prior `source`
+                source, # Class frequencies the model was trained on
+                target, # Class frequencies to predict with
+               )->np.ndarray:
+    "Bayes' rule for a change of class prior: reweight `p` by `target / source` and renormalise."
+    q = p * (np.asarray(target, float) / np.asarray(source, float))
+    return q / q.sum(1, keepdims=True)
+
+# %% ../nbs/07_fusion.ipynb #3ea298bf
 def uncertainty(p:np.ndarray, measure:str='max_prob')->np.ndarray:
     "How unsure each row of `p` is: `'max_prob'` (1 - top), `'margin'` (1 - top + second) or `'entropy'`."
     if measure == 'max_prob': return 1 - p.max(1)
@@ -62,7 +79,7 @@ def fallback_curve(pv:np.ndarray, pa:np.ndarray, y:np.ndarray, measure:str='max_
     us = np.concatenate([[np.inf], u[order]])
     return pd.DataFrame(dict(k=k, fraction=k/len(y), accuracy=correct/len(y), threshold=us))
 
-# %% ../nbs/07_fusion.ipynb #0f6bde08
+# %% ../nbs/07_fusion.ipynb #0fa8b19c
 class FallbackFusion(Fusion):
     "Vision decides, except where its uncertainty exceeds `threshold`: there audio decides."
     strategy = 'fallback'
@@ -85,7 +102,7 @@ class FallbackFusion(Fusion):
     def decided_by(self, P): return np.where(self.replaced(P), 'audio', 'vision').astype(object)
     def params(self): return dict(measure=self.measure, threshold=self.threshold, valid_fraction=self.valid_fraction)
 
-# %% ../nbs/07_fusion.ipynb #0a2205ed
+# %% ../nbs/07_fusion.ipynb #b8b3a6cf
 class LateFusion(Fusion):
     "Weighted mean or weighted product of the modalities' probabilities."
     strategy = 'late'
@@ -105,7 +122,7 @@ class LateFusion(Fusion):
     def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
     def params(self): return dict(rule=self.rule, weights=self.weights)
 
-# %% ../nbs/07_fusion.ipynb #0fa8b19c
+# %% ../nbs/07_fusion.ipynb #75cdf95b
 class StackingFusion(Fusion):
     "Logistic regression over the concatenated log-probabilities of the modalities."
     strategy, per_class = 'stacking', True
@@ -125,7 +142,7 @@ class StackingFusion(Fusion):
     def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
     def params(self): return dict(C=self.C, coef=self.coef, intercept=self.intercept, classes=self.classes)
 
-# %% ../nbs/07_fusion.ipynb #b8b3a6cf
+# %% ../nbs/07_fusion.ipynb #20296325
 FUSIONS = {c.strategy: c for c in (VisionOnly, AudioOnly, FallbackFusion, LateFusion, StackingFusion)}
 
 def fusion_from_dict(d:dict)->Fusion:
@@ -149,7 +166,7 @@ def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=Non
         out[va] = f.predict_proba({k: v[va] for k,v in P.items()})
     return out
 
-# %% ../nbs/07_fusion.ipynb #75cdf95b
+# %% ../nbs/07_fusion.ipynb #9e5c0967
 STRATEGIES = {'fallback': FallbackFusion, 'late_mean': lambda: LateFusion('mean'), 'late_product': lambda: LateFusion('product'),
               'stacking': StackingFusion}
 
@@ -171,7 +188,7 @@ def best_strategy(table:pd.DataFrame)->str:
     t = table.loc[[k for k in table.index if k in STRATEGIES or k == 'joint']]
     return t.sort_values(['accuracy', 'log_loss'], ascending=[False, True]).index[0]
 
-# %% ../nbs/07_fusion.ipynb #deae7b30
+# %% ../nbs/07_fusion.ipynb #13aa3bd4
 def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), ax=None, chosen:FallbackFusion|None=None):
     "Accuracy against the fraction of rows replaced by audio, one line per uncertainty measure."
     if ax is None: _, ax = plt.subplots(figsize=(5, 3.5))
@@ -181,7 +198,7 @@ def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), a
     ax.set_xlabel('fraction of rows decided by audio'); ax.set_ylabel('accuracy'); ax.legend(); ax.grid(alpha=.3)
     return ax
 
-# %% ../nbs/07_fusion.ipynb #3fe68208
+# %% ../nbs/07_fusion.ipynb #e3def07b
 class JointModel(Module):
     "Image body + MFCC MLP, concatenated into one classification head."
     def __init__(self, body:nn.Module, nf:int, n_mfcc:int, n_out:int, mfcc_hidden:int=128, head_hidden:int=512, p:float=0.3):

@@ -19,7 +19,7 @@ from .data import read_scenes
 from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
 from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model, sha256_file
 from .evaluate import label_index, compare
-from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict
+from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, class_prior, shift_prior
 from .block import AutoSplitter
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 
@@ -48,6 +48,7 @@ class SceneClassifier:
                  pretrained:bool=True, # Start vision from ImageNet weights
                  weights=None, # Explicit vision weights file
                  tta:bool=False, # Test-time augmentation for vision predictions
+                 rebalance:bool=True, # Shift both models' probabilities from the training part's class frequencies to the whole table's (`fusion.shift_prior`)
                  num_workers:int|None=None, # DataLoader workers
                  quiet:bool=False, # No progress bars
                  chunk_size:int=2048, # Rows predicted at a time (bounds memory)
@@ -64,7 +65,9 @@ def _read(data, split, errors='raise'):
 
 def _modal_probs(self, df:pd.DataFrame)->dict:
     "Vision and audio probabilities for the rows of `df`."
-    return dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
+    P = dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
+    pr = getattr(self, 'priors_', None) # None: trained with rebalance=False, or saved before it existed
+    return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
 def _fit(self, data, split:str='train',
          checkpoint=None, # Folder for a checkpoint after every vision epoch
@@ -79,6 +82,9 @@ def _fit(self, data, split:str='train',
     self.recipe = MFCCRecipe().to_dict() if self.n_features == MFCCRecipe().n_features else None
     t0 = time.time()
     trn, val = AutoSplitter(self.valid_pct, self.seed)(df)
+    nc = len(self.classes)
+    self.priors_ = dict(train=class_prior(label_index(df.iloc[list(trn)], self.classes), nc).tolist(),
+                        target=class_prior(label_index(df, self.classes), nc).tolist()) if self.rebalance else None
     dls = vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)), num_workers=self.num_workers)
     self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
@@ -100,7 +106,7 @@ def _fit(self, data, split:str='train',
 
 SceneClassifier._modal_probs, SceneClassifier.fit = _modal_probs, _fit
 
-# %% ../nbs/08_pipeline.ipynb #1faa1fcb
+# %% ../nbs/08_pipeline.ipynb #c1d5b946
 class CheckpointError(ValueError):
     "A training checkpoint that belongs to a different run."
 
@@ -132,7 +138,7 @@ def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
 
 SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
 
-# %% ../nbs/08_pipeline.ipynb #c20a23b3
+# %% ../nbs/08_pipeline.ipynb #bb4c2ff1
 def _check_compatible(self, df):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes:
@@ -163,12 +169,12 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
 
 SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
 
-# %% ../nbs/08_pipeline.ipynb #79e240e2
+# %% ../nbs/08_pipeline.ipynb #ac81127b
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
-# %% ../nbs/08_pipeline.ipynb #b1ead583
+# %% ../nbs/08_pipeline.ipynb #3725cbaa
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
     "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
     ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
@@ -182,7 +188,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #87392642
+# %% ../nbs/08_pipeline.ipynb #38077adb
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -216,7 +222,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
     save_audio_model(self.audio_, ver/'audio.skops')
     settings = dict(format=ARTIFACT_FORMAT, classes=self.classes, n_features=self.n_features, recipe=self.recipe,
                     vision=dict(arch=self.arch, size=self.size, stats=self.stats, weights_source=getattr(self.vision_, 'weights_source', None)),
-                    fusion=self.fusion_.to_dict(), strategy=self.strategy_, hparams={k: (str(v) if isinstance(v, Path) else v) for k,v in self.hparams.items()},
+                    fusion=self.fusion_.to_dict(), priors=self.priors_, strategy=self.strategy_, hparams={k: (str(v) if isinstance(v, Path) else v) for k,v in self.hparams.items()},
                     comparison=json.loads(self.comparison_.to_json(orient='index')), valid=self.valid_, versions=_versions(),
                     saved=datetime.now(timezone.utc).isoformat(timespec='seconds'))
     (ver/'settings.json').write_text(json.dumps(settings, indent=1))
@@ -225,7 +231,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #52029643
+# %% ../nbs/08_pipeline.ipynb #8a199a55
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -247,7 +253,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #38077adb
+# %% ../nbs/08_pipeline.ipynb #8a9f3460
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -268,12 +274,12 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
     if self.stats: self.vision_.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
     self.vision_.model.load_state_dict(load_file(str(ver/'vision.safetensors')), strict=True)
     self.audio_ = load_audio_model(ver/'audio.skops')
-    self.fusion_ = fusion_from_dict(s['fusion'])
+    self.fusion_ = fusion_from_dict(s['fusion']); self.priors_ = s.get('priors')
     return self
 
 SceneClassifier.load = classmethod(_load)
 
-# %% ../nbs/08_pipeline.ipynb #bfafb8b0
+# %% ../nbs/08_pipeline.ipynb #d30acd83
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):
