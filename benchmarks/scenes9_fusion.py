@@ -13,9 +13,10 @@ from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter, StratifiedSplitter
 from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
 from scene_classify.evaluate import label_index, compare
-from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, STRATEGIES
+from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, STRATEGIES, class_prior, shift_prior
 
-p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0'); a = p.parse_args()
+p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
+p.add_argument('--no-rebalance', action='store_true', help="keep the training part's class frequencies as the audio models' prior"); a = p.parse_args()
 warnings.filterwarnings('ignore'); set_seed(0)
 out = Path(__file__).parent/'results'
 s9 = find_scenes9() or exit('scenes9 not found')
@@ -23,7 +24,10 @@ train, test = read_scenes(s9, check_images=False), read_scenes(s9, 'test', check
 classes = train.attrs['classes']
 trn, val = map(list, AutoSplitter(0.2, 42)(train)); valid = train.iloc[val]; y = label_index(valid, classes)
 acc = lambda pr, yy: float((pr.argmax(1) == yy).mean())
-res = dict(n_train=len(trn), n_valid=len(val))
+prior = lambda df: class_prior(label_index(df, classes), len(classes))
+# models fitted on the training part predict with the whole table's class frequencies, as SceneClassifier(rebalance=True) does
+rebal = (lambda pr: pr) if a.no_rebalance else (lambda pr: shift_prior(pr, prior(train.iloc[trn]), prior(train)))
+res = dict(n_train=len(trn), n_valid=len(val), rebalance=not a.no_rebalance)
 
 # --- audio: the leak, the seed recipe, tuning, alternatives
 seed_model = audio_model(C=10, gamma='auto')
@@ -36,6 +40,7 @@ res['audio_tuned_random_split_acc'] = acc(audio_probs(fit_audio(train.iloc[rtr],
 audio_valid = {'audio_seed_svm': audio_probs(seed_fit, valid), 'audio_svm': audio_probs(tuned, valid),
                'audio_svm_sigmoid': audio_probs(fit_audio(train.iloc[trn], audio_model(calibration='sigmoid', **tuned.best_params_)), valid)}
 for k in ('logreg', 'mlp', 'hgb'): audio_valid[f'audio_{k}'] = audio_probs(fit_audio(train.iloc[trn], audio_model(k)), valid)
+audio_valid = {k: rebal(v) for k,v in audio_valid.items()}
 res['audio_valid'] = compare(y, audio_valid).round(4).to_dict(orient='index')
 full = audio_model(**tuned.best_params_)
 t = time.time(); full_fit = fit_audio(train, full); res['audio_fit_seconds_8100'] = time.time() - t
@@ -56,7 +61,7 @@ Pseed = dict(vision=pv_valid, audio=audio_valid['audio_seed_svm'])
 seed_table = compare_fusions(Pseed, y, groups=g).loc[['audio', 'fallback', 'late_product']].rename(lambda k: f'seed {k}')
 res['fusion_valid'] = pd.concat([table, seed_table]).round(4).to_dict(orient='index')
 res['best_strategy'] = best_strategy(table)
-Pt = dict(vision=pv_test, audio=audio_probs(tuned, test))
+Pt = dict(vision=pv_test, audio=rebal(audio_probs(tuned, test)))
 for name in STRATEGIES:
     f = make_fusion(name).fit(P, y)
     res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}

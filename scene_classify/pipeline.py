@@ -41,6 +41,7 @@ class SceneClassifier:
                  bs:int=64, # Batch size
                  lr:float=2e-3, # Vision learning rate
                  precompute:bool=False, # Train the vision head on body activations computed once (`vision.fit_head`): fast on a CPU
+                 top_layers:int|None=None, # With `precompute`: `epochs` fine-tune only the body's last `top_layers` layers, on stored activations (`vision.fit_top`)
                  audio:str='svm', # Audio model (`audio.AUDIO_MODELS`)
                  tune:bool=True, # Grid-search the SVM's C and gamma
                  valid_pct:float=0.2, # Validation fraction (fusion is fitted there)
@@ -90,7 +91,7 @@ def _fit(self, data, split:str='train',
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
     with train_ctx(self.vision_):
         fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
-                   precompute=self.precompute)
+                   precompute=self.precompute, top_layers=self.top_layers)
     # the rest is fitted once, on rank 0, and shared with the other processes
     train = df.iloc[list(trn)]; valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
     self.audio_ = on_main(lambda: tune_audio(train)[0] if self.tune and self.audio == 'svm' else fit_audio(train, audio_model(self.audio)))

@@ -14,8 +14,8 @@ from .block import get_image, get_label, AutoSplitter
 
 # %% auto #0
 __all__ = ['log', 'LITE_ARCHS', 'vision_dls', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'torch_home',
-           'scene_vision_learner', 'body_features', 'fit_head', 'save_checkpoint', 'load_checkpoint',
-           'CheckpointCallback', 'fit_vision', 'vision_probs']
+           'scene_vision_learner', 'body_features', 'fit_head', 'body_layers', 'fit_top', 'save_checkpoint',
+           'load_checkpoint', 'CheckpointCallback', 'fit_vision', 'vision_probs']
 
 # %% ../nbs/04_vision.ipynb #93cf35df
 log = logging.getLogger('scene_classify')
@@ -187,6 +187,59 @@ def fit_head(learn:Learner, # From `scene_vision_learner`
     return learn
 
 # %% ../nbs/04_vision.ipynb #8a538c2d
+def body_layers(learn:Learner)->list:
+    "The body's layers in the order they run, nested `nn.Sequential`s flattened (ResNet: its bottlenecks; EfficientNet: its blocks)."
+    def flat(m): return [x for c in m.children() for x in (flat(c) if isinstance(c, nn.Sequential) else [c])]
+    return flat(get_model(learn.model)[0])
+
+# %% ../nbs/04_vision.ipynb #6ce965ae
+class _StoredActs(Transform):
+    "Stored float16 activations to float32 (targets pass through), half of them flipped left to right when `flip`."
+    def __init__(self, flip=False): self.flip = flip
+    def encodes(self, x:torch.Tensor):
+        if not x.is_floating_point(): return x
+        x = x.float()
+        if self.flip: m = torch.rand(len(x), device=x.device) < 0.5; x[m] = x[m].flip(-1)
+        return x
+
+def _check_layers(learn, layers, x):
+    "Refuse bodies whose flattened layers do not reproduce the body (e.g. skip connections between top-level children)."
+    body = get_model(learn.model)[0]; body.eval()
+    with torch.inference_mode(): same = torch.allclose(nn.Sequential(*layers)(x), body(x), atol=1e-4, rtol=1e-3)
+    if not same: raise ValueError(f'{learn.arch}: running the body layer by layer does not reproduce the body, so fit_top cannot split it; '
+                                  'use fit_head, or fine-tune on images')
+
+def fit_top(learn:Learner, # From `scene_vision_learner`
+            n_top:int=3, # Body layers to fine-tune, counted from the top of `body_layers(learn)`
+            epochs:int=3, # Epochs over the stored activations
+            lr:float=1e-3, # The head's maximum learning rate (the body layers get a tenth)
+            quiet:bool=False, # No progress bars or tables
+           )->Learner:
+    "Fine-tune the last `n_top` body layers and the head on activations of the layers below, computed once; returns `learn`."
+    if num_distrib() > 1: raise RuntimeError('fit_top precomputes in one process: train before launching several')
+    layers, dls = body_layers(learn), learn.dls
+    if not 0 < n_top < len(layers): raise ValueError(f'n_top={n_top}: the body of {learn.arch} has {len(layers)} layers (see body_layers)')
+    _check_layers(learn, layers, dls.one_batch()[0][:2])
+    low = nn.Sequential(*layers[:-n_top])
+    def acts(items):
+        fs, ys = [], []
+        with torch.inference_mode():
+            for x,y in progress_bar(dls.test_dl(items, with_labels=True), leave=False, display=not quiet):
+                fs.append(low(x).half().cpu()); ys.append(y.cpu())
+        return list(zip(torch.cat(fs), torch.cat(ys)))
+    low.eval(); train, valid = acts(dls.train.items), acts(dls.valid.items)
+    tdls = DataLoaders(DataLoader(train, bs=dls.bs, shuffle=True, drop_last=len(train) > dls.bs, after_batch=_StoredActs(flip=True)),
+                       DataLoader(valid, bs=dls.bs, after_batch=_StoredActs()), device=dls.device)
+    top = nn.Sequential(nn.Sequential(*layers[-n_top:]), get_model(learn.model)[1])
+    tl = Learner(tdls, top, loss_func=learn.loss_func, metrics=learn.metrics, splitter=lambda m: [params(m[0]), params(m[1])])
+    frozen = [p.requires_grad for p in top.parameters()] # `learn` may be frozen: train these layers all the same, then put the flags back
+    tl.unfreeze()
+    with (tl.no_bar() if quiet else contextlib.nullcontext()), (tl.no_logging() if quiet else contextlib.nullcontext()):
+        tl.fit_one_cycle(epochs, slice(lr/10, lr))
+    for p,f in zip(top.parameters(), frozen): p.requires_grad_(f)
+    return learn
+
+# %% ../nbs/04_vision.ipynb #a2597758
 def _rng_state(learn:Learner)->dict:
     "Every random-number generator training draws from, as plain lists (no pickle needed to load them)."
     v, key, pos, g, cached = np.random.get_state()
@@ -202,7 +255,7 @@ def _set_rng_state(learn:Learner, st:dict):
         torch.cuda.set_rng_state_all([torch.tensor(s, dtype=torch.uint8) for s in st['cuda']])
     for dl,s in zip(learn.dls.loaders, st['dls']): v, key, g = s; getattr(dl, 'dl', dl).rng.setstate((v, tuple(key), g))
 
-# %% ../nbs/04_vision.ipynb #d643e696
+# %% ../nbs/04_vision.ipynb #1689c72a
 def save_checkpoint(learn:Learner, # Learner being trained
                     path, # Checkpoint file to write (replaced atomically)
                     phase:int, # 0: head only, 1: whole network
@@ -228,7 +281,7 @@ def load_checkpoint(learn:Learner, # Learner built as for the interrupted run, f
     _set_rng_state(learn, st['rng'])
     return st['progress']
 
-# %% ../nbs/04_vision.ipynb #49bef894
+# %% ../nbs/04_vision.ipynb #81e86268
 class CheckpointCallback(Callback):
     "Call `save_checkpoint` after every epoch that trained (not the ones `start_epoch` skips); rank 0 only when distributed."
     order = 90
@@ -238,7 +291,7 @@ class CheckpointCallback(Callback):
         if self.trained and rank_distrib() == 0: save_checkpoint(self.learn, self.path, self.phase, self.epoch + 1)
         self.trained = False
 
-# %% ../nbs/04_vision.ipynb #6ce965ae
+# %% ../nbs/04_vision.ipynb #858621dc
 def fit_vision(learn:Learner, # From `scene_vision_learner`
                epochs:int=3, # Epochs with the body unfrozen
                base_lr:float=2e-3, # Learning rate (the body gets less: discriminative rates)
@@ -249,6 +302,7 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
                resume:bool=False, # Continue from `checkpoint` if it exists
                lr_mult:float=100, # Ratio between the head's and the first layers' learning rates
                precompute:bool=False, # Train the head on body activations computed once (`fit_head`); `freeze_epochs` then counts its epochs
+               top_layers:int|None=None, # With `precompute`: the unfrozen phase trains only the body's last `top_layers` layers, on stored activations (`fit_top`)
               )->Learner:
     "Fine-tune `learn` as fastai's `fine_tune` does, optionally checkpointing every epoch and resuming."
     st = None # the checkpoint, read once, until it is restored
@@ -267,16 +321,16 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
             if i < done['phase'] or n == 0 or start >= n: continue
             learn.freeze() if i == 0 else learn.unfreeze() # fastai clears the optimizer state here, so restore after it
             if st is not None: load_checkpoint(learn, st); st = None
-            if i == 0 and precompute:
-                fit_head(learn, n, base_lr, quiet=quiet)
-                if checkpoint is not None: save_checkpoint(learn, checkpoint, 0, n) # one process: `fit_head` refuses several
+            if precompute and (i == 0 or top_layers):
+                fit_head(learn, n, base_lr, quiet=quiet) if i == 0 else fit_top(learn, top_layers, n, base_lr/2, quiet=quiet)
+                if checkpoint is not None: save_checkpoint(learn, checkpoint, i, n) # one process: `fit_head` and `fit_top` refuse several
                 continue
             cbs = [CheckpointCallback(checkpoint, i)] if checkpoint is not None else []
             learn.fit_one_cycle(n, lr, cbs=cbs, start_epoch=start, **kw)
     if st is not None: load_checkpoint(learn, st) # every epoch was already done: just the weights
     return learn
 
-# %% ../nbs/04_vision.ipynb #a2597758
+# %% ../nbs/04_vision.ipynb #95bf53b9
 @contextlib.contextmanager
 def _this_process_only():
     "fastai gathers predictions from every process whenever `WORLD_SIZE` > 1; inside, they stay this process's own."
