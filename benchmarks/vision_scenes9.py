@@ -23,6 +23,8 @@ p.add_argument('--no-aug', action='store_true', help='no batch augmentation (fas
 p.add_argument('--no-rebalance', action='store_true', help="keep the training part's class frequencies as the prior (SceneClassifier(rebalance=False))")
 p.add_argument('--precompute', action='store_true', help='train the head on body activations computed once (vision.fit_head); --freeze-epochs counts its epochs')
 p.add_argument('--top-layers', type=int, default=None, help='with --precompute: --epochs fine-tune only the last N body layers, on stored activations (vision.fit_top)')
+p.add_argument('--head', default='fastai', help="vision head: fastai or linear (vision.HEADS)")
+p.add_argument('--label-smoothing', type=float, default=0.)
 a = p.parse_args()
 name = a.name or f'vision_{a.arch.replace("tf_efficientnet_", "")}'
 out = Path(__file__).parent/'results'
@@ -30,7 +32,7 @@ s9 = find_scenes9() or exit('scenes9 not found: set SCENES9 or put shared/ besid
 warnings.filterwarnings('ignore')
 train, test = read_scenes(s9, check_images=False), read_scenes(s9, 'test', check_images=False)
 dls = vision_dls(train, bs=a.bs, size=a.size, batch_tfms=[] if a.no_aug else None)
-learn = scene_vision_learner(dls, a.arch, seed=0, train_bn=not a.frozen_bn)
+learn = scene_vision_learner(dls, a.arch, seed=0, train_bn=not a.frozen_bn, head=a.head, label_smoothing=a.label_smoothing)
 t = time.time(); fit_vision(learn, a.epochs, a.lr, freeze_epochs=a.freeze_epochs, seed=0, precompute=a.precompute, top_layers=a.top_layers); fit_s = time.time() - t
 valid = dls.valid.items
 t = time.time(); pv = vision_probs(learn, valid, tta=a.tta); pred_s = time.time() - t
@@ -43,7 +45,7 @@ if not a.no_rebalance: # as SceneClassifier does: from the training part's class
     pv, pt = (shift_prior(x, prior(dls.train.items), prior(train)) for x in (pv, pt))
 probs_table(valid, pv, classes).to_csv(out/'valid'/f'{name}.csv', index=False)
 probs_table(test, pt, classes).to_csv(out/f'{name}.csv', index=False)
-res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=not a.frozen_bn, epochs=a.epochs, freeze_epochs=a.freeze_epochs, precompute=a.precompute, top_layers=a.top_layers, bs=a.bs, lr=a.lr, tta=a.tta,
+res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=not a.frozen_bn, epochs=a.epochs, freeze_epochs=a.freeze_epochs, precompute=a.precompute, top_layers=a.top_layers, head=a.head, label_smoothing=a.label_smoothing, bs=a.bs, lr=a.lr, tta=a.tta,
            valid_accuracy=acc(pv), valid_accuracy_not_rebalanced=raw_acc, rebalance=not a.no_rebalance, n_train=len(dls.train_ds), n_valid=len(valid), fit_seconds=fit_s,
            train_img_per_s=None if a.precompute else len(dls.train_ds)*(a.epochs + a.freeze_epochs)/fit_s, # None: precompute's epochs are not image passes
            valid_predict_img_per_s=len(valid)/pred_s,

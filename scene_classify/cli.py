@@ -77,6 +77,8 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           lr:float=2e-3, # Vision learning rate (the head's; the body gets less)
           precompute:store_true=False, # Train the head on body activations computed once (fast on a CPU; pair with --epochs 0 or --top-layers)
           top_layers:int=None, # With --precompute: --epochs fine-tune only the body's last N layers, on activations stored once
+          head:str='fastai', # Vision head: fastai (its default) or linear (average pool, dropout, one linear layer)
+          label_smoothing:float=0.0, # Label smoothing of the vision loss
           size:int=128, # Image size
           bs:int=64, # Batch size (per process when distributed)
           strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio
@@ -93,7 +95,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     "Train vision, audio and fusion on `data` and save one model artifact."
     from scene_classify.pipeline import SceneClassifier
     ck = Path(out)/'checkpoint'
-    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, lr, precompute=precompute, top_layers=top_layers, audio=audio, weights=weights, seed=seed,
+    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, lr, precompute=precompute, top_layers=top_layers, head=head, label_smoothing=label_smoothing, audio=audio, weights=weights, seed=seed,
                           rebalance=not no_rebalance, quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:

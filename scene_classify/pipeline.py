@@ -42,6 +42,8 @@ class SceneClassifier:
                  lr:float=2e-3, # Vision learning rate
                  precompute:bool=False, # Train the vision head on body activations computed once (`vision.fit_head`): fast on a CPU
                  top_layers:int|None=None, # With `precompute`: `epochs` fine-tune only the body's last `top_layers` layers, on stored activations (`vision.fit_top`)
+                 head:str='fastai', # Vision head: 'fastai' or 'linear' (`vision.HEADS`)
+                 label_smoothing:float=0., # Label smoothing of the vision loss
                  audio:str='svm', # Audio model (`audio.AUDIO_MODELS`)
                  tune:bool=True, # Grid-search the SVM's C and gamma
                  valid_pct:float=0.2, # Validation fraction (fusion is fitted there)
@@ -87,7 +89,8 @@ def _fit(self, data, split:str='train',
     self.priors_ = dict(train=class_prior(label_index(df.iloc[list(trn)], self.classes), nc).tolist(),
                         target=class_prior(label_index(df, self.classes), nc).tolist()) if self.rebalance else None
     dls = vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)), num_workers=self.num_workers)
-    self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed)
+    self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed, head=self.head,
+                                        label_smoothing=self.label_smoothing)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
     with train_ctx(self.vision_):
         fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
@@ -271,7 +274,7 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
     dls = vision_dls(_template(self.classes, 0), self.bs, s['vision']['size'], self.classes, splitter=lambda o: ([0], [0]),
                      batch_tfms=[], num_workers=0)
     if not cpu and torch.cuda.is_available(): dls.cuda()
-    self.vision_ = scene_vision_learner(dls, s['vision']['arch'], pretrained=False)
+    self.vision_ = scene_vision_learner(dls, s['vision']['arch'], pretrained=False, head=self.head)
     if self.stats: self.vision_.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
     self.vision_.model.load_state_dict(load_file(str(ver/'vision.safetensors')), strict=True)
     self.audio_ = load_audio_model(ver/'audio.skops')

@@ -13,7 +13,7 @@ from .core import *
 from .block import get_image, get_label, AutoSplitter
 
 # %% auto #0
-__all__ = ['log', 'LITE_ARCHS', 'vision_dls', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'torch_home',
+__all__ = ['log', 'LITE_ARCHS', 'HEADS', 'vision_dls', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'torch_home',
            'scene_vision_learner', 'body_features', 'fit_head', 'body_layers', 'fit_top', 'save_checkpoint',
            'load_checkpoint', 'CheckpointCallback', 'fit_vision', 'vision_probs']
 
@@ -126,6 +126,9 @@ def _prebuilt(model):
     def _arch(pretrained=False, **kwargs): return model
     return _arch
 
+HEADS = {'fastai': {}, # fastai's default: concat pooling, then two linear layers with batch norm and dropout
+         'linear': dict(concat_pool=False, lin_ftrs=[], ps=0.3, first_bn=False)} # average pooling, dropout, one linear layer
+
 def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
                          arch:str='resnet50', # torchvision or timm architecture name
                          pretrained:bool=True, # Start from ImageNet weights
@@ -134,14 +137,18 @@ def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
                          metrics=accuracy, # fastai metrics
                          fast:bool|None=None, # Mixed precision + channels-last (default: when on a GPU)
                          seed:int|None=None, # Seed for the new head's initialisation
+                         head:str='fastai', # 'fastai' (its default head) or 'linear' (fewer weights to overfit with on small data)
+                         label_smoothing:float=0., # Label smoothing of the loss (fastai's `LabelSmoothingCrossEntropyFlat`); 0: plain cross-entropy
                          **kwargs, # Passed to fastai's `vision_learner`
                         )->Learner:
     "A fastai vision learner on `dls` whose pretrained weights come from `resolve_arch`."
+    if head not in HEADS: raise ValueError(f'head={head!r}: use one of {list(HEADS)}')
+    if label_smoothing: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=label_smoothing))
     if seed is not None: set_seed(seed, reproducible=True)
     model, info = resolve_arch(arch, pretrained, weights, download)
     if pretrained: dls.add_tfms([Normalize.from_stats(*info['stats'])], 'after_batch')
     learn = vision_learner(dls, _prebuilt(model), pretrained=pretrained, normalize=False, cut=info['cut'],
-                           splitter=info['split'], metrics=metrics, **kwargs)
+                           splitter=info['split'], metrics=metrics, **HEADS[head], **kwargs)
     learn.arch, learn.weights_source = arch, info['source']
     learn.norm_stats = info['stats'] if pretrained else None # what `dls` normalises with, if anything
     if fast if fast is not None else dls.device.type == 'cuda':
@@ -149,7 +156,7 @@ def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
         learn.to_channelslast(amp_mode=AMPMode.BF16 if bf16 else AMPMode.FP16)
     return learn
 
-# %% ../nbs/04_vision.ipynb #c9dabb94
+# %% ../nbs/04_vision.ipynb #aa20387f
 def body_features(learn:Learner, # From `scene_vision_learner`
                   dl:DataLoader, # Items to run through the body, e.g. `learn.dls.test_dl(df, with_labels=True)`
                   flip:bool=False, # Also compute each image's features flipped left to right
@@ -166,7 +173,7 @@ def body_features(learn:Learner, # From `scene_vision_learner`
             if len(b) > 1: ys.append(b[1].cpu())
     return torch.cat(fs), (torch.cat(ys) if ys else None)
 
-# %% ../nbs/04_vision.ipynb #6e984ab9
+# %% ../nbs/04_vision.ipynb #8ed87895
 def fit_head(learn:Learner, # From `scene_vision_learner`
              epochs:int=10, # Epochs over the precomputed activations (cheap: no body forward pass)
              lr:float=2e-3, # Maximum learning rate of the one cycle
@@ -186,13 +193,13 @@ def fit_head(learn:Learner, # From `scene_vision_learner`
         head.fit_one_cycle(epochs, lr)
     return learn
 
-# %% ../nbs/04_vision.ipynb #8a538c2d
+# %% ../nbs/04_vision.ipynb #49bef894
 def body_layers(learn:Learner)->list:
     "The body's layers in the order they run, nested `nn.Sequential`s flattened (ResNet: its bottlenecks; EfficientNet: its blocks)."
     def flat(m): return [x for c in m.children() for x in (flat(c) if isinstance(c, nn.Sequential) else [c])]
     return flat(get_model(learn.model)[0])
 
-# %% ../nbs/04_vision.ipynb #6ce965ae
+# %% ../nbs/04_vision.ipynb #fbf155ea
 class _StoredActs(Transform):
     "Stored float16 activations to float32 (targets pass through), half of them flipped left to right when `flip`."
     def __init__(self, flip=False): self.flip = flip
@@ -239,7 +246,7 @@ def fit_top(learn:Learner, # From `scene_vision_learner`
     for p,f in zip(top.parameters(), frozen): p.requires_grad_(f)
     return learn
 
-# %% ../nbs/04_vision.ipynb #a2597758
+# %% ../nbs/04_vision.ipynb #81e86268
 def _rng_state(learn:Learner)->dict:
     "Every random-number generator training draws from, as plain lists (no pickle needed to load them)."
     v, key, pos, g, cached = np.random.get_state()
@@ -255,7 +262,7 @@ def _set_rng_state(learn:Learner, st:dict):
         torch.cuda.set_rng_state_all([torch.tensor(s, dtype=torch.uint8) for s in st['cuda']])
     for dl,s in zip(learn.dls.loaders, st['dls']): v, key, g = s; getattr(dl, 'dl', dl).rng.setstate((v, tuple(key), g))
 
-# %% ../nbs/04_vision.ipynb #1689c72a
+# %% ../nbs/04_vision.ipynb #858621dc
 def save_checkpoint(learn:Learner, # Learner being trained
                     path, # Checkpoint file to write (replaced atomically)
                     phase:int, # 0: head only, 1: whole network
@@ -281,7 +288,7 @@ def load_checkpoint(learn:Learner, # Learner built as for the interrupted run, f
     _set_rng_state(learn, st['rng'])
     return st['progress']
 
-# %% ../nbs/04_vision.ipynb #81e86268
+# %% ../nbs/04_vision.ipynb #2f1e4167
 class CheckpointCallback(Callback):
     "Call `save_checkpoint` after every epoch that trained (not the ones `start_epoch` skips); rank 0 only when distributed."
     order = 90
@@ -291,7 +298,7 @@ class CheckpointCallback(Callback):
         if self.trained and rank_distrib() == 0: save_checkpoint(self.learn, self.path, self.phase, self.epoch + 1)
         self.trained = False
 
-# %% ../nbs/04_vision.ipynb #858621dc
+# %% ../nbs/04_vision.ipynb #0820e755
 def fit_vision(learn:Learner, # From `scene_vision_learner`
                epochs:int=3, # Epochs with the body unfrozen
                base_lr:float=2e-3, # Learning rate (the body gets less: discriminative rates)
@@ -330,7 +337,7 @@ def fit_vision(learn:Learner, # From `scene_vision_learner`
     if st is not None: load_checkpoint(learn, st) # every epoch was already done: just the weights
     return learn
 
-# %% ../nbs/04_vision.ipynb #95bf53b9
+# %% ../nbs/04_vision.ipynb #66e2219e
 @contextlib.contextmanager
 def _this_process_only():
     "fastai gathers predictions from every process whenever `WORLD_SIZE` > 1; inside, they stay this process's own."
