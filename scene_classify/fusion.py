@@ -119,7 +119,10 @@ class LateFusion(Fusion):
         else: self.weights = [float(v) for v in minimize(nll, [1., 1.], method='L-BFGS-B', bounds=[(0, 20)]*2).x]
         return self
     def predict_proba(self, P): return self._combine(P, self.weights)
-    def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
+    def decided_by(self, P):
+        "'both', or the one modality with weight when the fit gave the other none."
+        wv, wa = (self.weights[0], 1 - self.weights[0]) if self.rule == 'mean' else self.weights
+        return np.full(len(P['vision']), 'both' if wv and wa else 'vision' if wv else 'audio', dtype=object)
     def params(self): return dict(rule=self.rule, weights=self.weights)
 
 # %% ../nbs/07_fusion.ipynb #75cdf95b
