@@ -69,7 +69,7 @@ def _read(data, split, errors='raise'):
 def _modal_probs(self, df:pd.DataFrame)->dict:
     "Vision and audio probabilities for the rows of `df`."
     P = dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
-    pr = getattr(self, 'priors_', None) # None: trained with rebalance=False, or saved before it existed
+    pr = self.priors_ # None: trained with rebalance=False, or saved before it existed
     return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
 def _fit(self, data, split:str='train',

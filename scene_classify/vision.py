@@ -163,13 +163,17 @@ def body_features(learn:Learner, # From `scene_vision_learner`
                   quiet:bool=False, # No progress bar
                  )->tuple:
     "Pooled body activations `[n, views, features]` for every item of `dl` (one view, two with `flip`), and its targets (or `None`)."
-    model = get_model(learn.model); body, pool = model[0], model[1][:2]
-    model.eval(); fs, ys = [], []
+    model = get_model(learn.model); model.eval()
     amp = dl.device.type == 'cuda' and hasattr(learn, 'mixed_precision')
+    return _outputs(nn.Sequential(model[0], *model[1][:2]), dl, flip, quiet, amp)
+
+def _outputs(run:nn.Module, dl, flip=False, quiet=False, amp=False, dtype=torch.float32)->tuple:
+    "`run`'s outputs `[n, views, ...]` for every item of `dl` as `dtype` on the CPU, and its targets (or `None`)."
+    fs, ys = [], []
     with torch.inference_mode(), torch.autocast(dl.device.type, enabled=amp):
         for b in progress_bar(dl, leave=False, display=not quiet):
             views = [b[0], b[0].flip(3)] if flip else [b[0]]
-            fs.append(torch.stack([pool(body(v)).float().cpu() for v in views], 1))
+            fs.append(torch.stack([run(v).to(dtype).cpu() for v in views], 1))
             if len(b) > 1: ys.append(b[1].cpu())
     return torch.cat(fs), (torch.cat(ys) if ys else None)
 
@@ -185,13 +189,21 @@ def fit_head(learn:Learner, # From `scene_vision_learner`
     dls = learn.dls
     ft, yt = body_features(learn, dls.test_dl(dls.train.items, with_labels=True), flip, quiet)
     fv, yv = body_features(learn, dls.test_dl(dls.valid.items, with_labels=True), quiet=quiet)
-    train = list(zip(ft.flatten(0, 1), yt.repeat_interleave(ft.shape[1])))
-    hdls = DataLoaders(DataLoader(train, bs=dls.bs, shuffle=True, drop_last=len(train) > dls.bs),
-                       DataLoader(list(zip(fv[:, 0], yv)), bs=dls.bs), device=dls.device)
-    head = Learner(hdls, get_model(learn.model)[1][2:], loss_func=learn.loss_func, metrics=learn.metrics)
-    with (head.no_bar() if quiet else contextlib.nullcontext()), (head.no_logging() if quiet else contextlib.nullcontext()):
-        head.fit_one_cycle(epochs, lr)
+    _fit_stored(learn, get_model(learn.model)[1][2:], list(zip(ft.flatten(0, 1), yt.repeat_interleave(ft.shape[1]))),
+                list(zip(fv[:, 0], yv)), epochs, lr, quiet)
     return learn
+
+def _fit_stored(learn, model, train, valid, epochs, lr, quiet, splitter=trainable_params, tfms=(None, None)):
+    "Train `model`, layers of `learn`, with fastai's one cycle on stored `(activation, target)` pairs."
+    bs, kw = learn.dls.bs, [dict(after_batch=t) if t else {} for t in tfms]
+    sdls = DataLoaders(DataLoader(train, bs=bs, shuffle=True, drop_last=len(train) > bs, **kw[0]),
+                       DataLoader(valid, bs=bs, **kw[1]), device=learn.dls.device)
+    sl = Learner(sdls, model, loss_func=learn.loss_func, metrics=learn.metrics, splitter=splitter)
+    flags = [p.requires_grad for p in model.parameters()] # `learn` may be frozen: train these layers all the same, then put the flags back
+    sl.unfreeze()
+    with (sl.no_bar() if quiet else contextlib.nullcontext()), (sl.no_logging() if quiet else contextlib.nullcontext()):
+        sl.fit_one_cycle(epochs, lr)
+    for p,f in zip(model.parameters(), flags): p.requires_grad_(f)
 
 # %% ../nbs/04_vision.ipynb #49bef894
 def body_layers(learn:Learner)->list:
@@ -227,23 +239,13 @@ def fit_top(learn:Learner, # From `scene_vision_learner`
     layers, dls = body_layers(learn), learn.dls
     if not 0 < n_top < len(layers): raise ValueError(f'n_top={n_top}: the body of {learn.arch} has {len(layers)} layers (see body_layers)')
     _check_layers(learn, layers, dls.one_batch()[0][:2])
-    low = nn.Sequential(*layers[:-n_top])
+    low = nn.Sequential(*layers[:-n_top]).eval()
     def acts(items):
-        fs, ys = [], []
-        with torch.inference_mode():
-            for x,y in progress_bar(dls.test_dl(items, with_labels=True), leave=False, display=not quiet):
-                fs.append(low(x).half().cpu()); ys.append(y.cpu())
-        return list(zip(torch.cat(fs), torch.cat(ys)))
-    low.eval(); train, valid = acts(dls.train.items), acts(dls.valid.items)
-    tdls = DataLoaders(DataLoader(train, bs=dls.bs, shuffle=True, drop_last=len(train) > dls.bs, after_batch=_StoredActs(flip=True)),
-                       DataLoader(valid, bs=dls.bs, after_batch=_StoredActs()), device=dls.device)
+        f, y = _outputs(low, dls.test_dl(items, with_labels=True), quiet=quiet, dtype=torch.float16)
+        return list(zip(f[:, 0], y))
     top = nn.Sequential(nn.Sequential(*layers[-n_top:]), get_model(learn.model)[1])
-    tl = Learner(tdls, top, loss_func=learn.loss_func, metrics=learn.metrics, splitter=lambda m: [params(m[0]), params(m[1])])
-    frozen = [p.requires_grad for p in top.parameters()] # `learn` may be frozen: train these layers all the same, then put the flags back
-    tl.unfreeze()
-    with (tl.no_bar() if quiet else contextlib.nullcontext()), (tl.no_logging() if quiet else contextlib.nullcontext()):
-        tl.fit_one_cycle(epochs, slice(lr/10, lr))
-    for p,f in zip(top.parameters(), frozen): p.requires_grad_(f)
+    _fit_stored(learn, top, acts(dls.train.items), acts(dls.valid.items), epochs, slice(lr/10, lr), quiet,
+                splitter=lambda m: [params(m[0]), params(m[1])], tfms=(_StoredActs(flip=True), _StoredActs()))
     return learn
 
 # %% ../nbs/04_vision.ipynb #81e86268
