@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #ed057da7
 from __future__ import annotations
-import argparse, inspect, logging, os, shutil, sys, time, traceback, warnings
+import argparse, inspect, logging, os, shutil, signal, sys, time, traceback, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, store_true
@@ -99,6 +99,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
                           rebalance=not no_rebalance, quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN) # another Ctrl-C must not cut this message short; `main` restores the handler
         if (ck/'vision.pth').exists(): print(f'finished epochs are saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
         raise
     clf.save(out, export_pickle=export_pickle)
@@ -170,7 +171,9 @@ def main(argv:list|None=None)->int:
     _setup(args.get('quiet', False))
     args = {k: v for k,v in args.items() if k in inspect.signature(cmd).parameters} # drop fastcore's own --pdb/--xtra
     try: cmd(**args)
-    except KeyboardInterrupt: print('interrupted', file=sys.stderr); return 130
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN); print('interrupted', file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.default_int_handler); return 130
     except Exception as e:
         if debug: traceback.print_exc()
         else: print(f'error: {e}'.splitlines()[0] if not isinstance(e, DataError) else f'error: {e}', file=sys.stderr)
