@@ -1,9 +1,9 @@
 """Audio models and every fusion strategy on scenes9, side by side, on the grouped validation split.
 
 Needs the vision predictions written by `vision_scenes9.py` (benchmarks/results/valid/<vision>.csv and
-benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0]
-Writes benchmarks/results/{audio_svm,audio_seed_svm,fusion_*}.csv (test, for scoring), results/valid/*.csv and
-results/scenes9_fusion.json."""
+benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--prefix fusion]
+Writes benchmarks/results/{audio_svm,audio_seed_svm,<prefix>_*}.csv (test, for scoring), results/valid/*.csv and
+results/scenes9_<prefix>.json."""
 import argparse, json, time, warnings
 from pathlib import Path
 import pandas as pd
@@ -16,6 +16,7 @@ from scene_classify.evaluate import label_index, compare
 from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, STRATEGIES, class_prior, shift_prior
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
+p.add_argument('--prefix', default='fusion', help='output names: <prefix>_<strategy>.csv and scenes9_<prefix>.json')
 p.add_argument('--no-rebalance', action='store_true', help="keep the training part's class frequencies as the audio models' prior"); a = p.parse_args()
 warnings.filterwarnings('ignore'); set_seed(0)
 out = Path(__file__).parent/'results'
@@ -65,10 +66,10 @@ Pt = dict(vision=pv_test, audio=rebal(audio_probs(tuned, test)))
 for name in STRATEGIES:
     f = make_fusion(name).fit(P, y)
     res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}
-    probs_table(test, f.predict_proba(Pt), classes).to_csv(out/f'fusion_{name}.csv', index=False)
-    probs_table(valid, f.predict_proba(P), classes).to_csv(out/'valid'/f'fusion_{name}.csv', index=False)
+    probs_table(test, f.predict_proba(Pt), classes).to_csv(out/f'{a.prefix}_{name}.csv', index=False)
+    probs_table(valid, f.predict_proba(P), classes).to_csv(out/'valid'/f'{a.prefix}_{name}.csv', index=False)
 fb = make_fusion('fallback').fit(P, y)
 res['fallback_test_fraction_replaced'] = float(fb.replaced(Pt).mean())
-(out/'scenes9_fusion.json').write_text(json.dumps(res, indent=1, default=str))
+(out/f'scenes9_{a.prefix}.json').write_text(json.dumps(res, indent=1, default=str))
 print(pd.DataFrame(res['audio_valid']).T.round(3).to_string()); print(pd.concat([table, seed_table]).round(3).to_string())
 print({k: v for k,v in res.items() if not isinstance(v, (dict, list))})

@@ -49,6 +49,6 @@ res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=
            valid_accuracy=acc(pv), valid_accuracy_not_rebalanced=raw_acc, rebalance=not a.no_rebalance, n_train=len(dls.train_ds), n_valid=len(valid), fit_seconds=fit_s,
            train_img_per_s=None if a.precompute else len(dls.train_ds)*(a.epochs + a.freeze_epochs)/fit_s, # None: precompute's epochs are not image passes
            valid_predict_img_per_s=len(valid)/pred_s,
-           device=str(dls.device), torch=torch.__version__, machine=platform.processor() or platform.machine(), threads=torch.get_num_threads())
+           device=torch.cuda.get_device_name() if dls.device.type == 'cuda' else str(dls.device), torch=torch.__version__, machine=platform.processor() or platform.machine(), threads=torch.get_num_threads())
 (out/f'{name}.json').write_text(json.dumps(res, indent=1))
 print(json.dumps(res, indent=1))
