@@ -280,5 +280,6 @@ d = { 'settings': { 'branch': 'main',
                                        'scene_classify.vision.scene_vision_learner': ( 'vision.html#scene_vision_learner',
                                                                                        'scene_classify/vision.py'),
                                        'scene_classify.vision.torch_home': ('vision.html#torch_home', 'scene_classify/vision.py'),
+                                       'scene_classify.vision.tta_kwargs': ('vision.html#tta_kwargs', 'scene_classify/vision.py'),
                                        'scene_classify.vision.vision_dls': ('vision.html#vision_dls', 'scene_classify/vision.py'),
                                        'scene_classify.vision.vision_probs': ('vision.html#vision_probs', 'scene_classify/vision.py')}}}

@@ -116,24 +116,27 @@ def predict(model:Required, # Model artifact folder
             split:str='test', # Which split of a folder to predict
             chunk_size:int=2048, # Rows read and predicted at a time (bounds memory)
             shard:str='0/1', # I/N: this process predicts every N-th chunk, starting at chunk I
+            tta:store_true=False, # Test-time augmentation of the vision model (`vision.vision_probs`)
             quiet:store_true=False, # No progress output
            ):
     "Predict every row of `data` in chunks (rerun to resume): a Kaggle-style submission and a detailed CSV."
     from scene_classify.pipeline import SceneClassifier, artifact_dir
     from scene_classify.audio import sha256_file
-    clf = SceneClassifier.load(model)
-    _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, sha256_file(artifact_dir(model)/'manifest.json'))
+    clf = SceneClassifier.load(model); clf.tta = tta
+    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if tta else '') # a resumed run never mixes the two
+    _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id)
 
 def evaluate(model:Required, # Model artifact folder
              data:Required, # Labelled data: a folder or CSV in any supported layout
              split:str='train', # Which split of a folder to evaluate
              report:str=None, # Also write a report (confusion matrices, mistakes) into this folder
+             tta:store_true=False, # Test-time augmentation of the vision model
              quiet:store_true=False, # No progress output
             ):
     "Scores of vision, audio and fused predictions on labelled `data`."
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.data import read_scenes
-    clf = SceneClassifier.load(model)
+    clf = SceneClassifier.load(model); clf.tta = tta
     df = read_scenes(data, split, errors='mark') # read (and check images) once; the report needs the paths too
     pred = clf.predict(df)
     print(clf.evaluate(df, pred=pred).round(4).to_string())

@@ -15,7 +15,7 @@ from .block import get_image, get_label, AutoSplitter
 # %% auto #0
 __all__ = ['log', 'LITE_ARCHS', 'HEADS', 'vision_dls', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'torch_home',
            'scene_vision_learner', 'body_features', 'fit_head', 'body_layers', 'fit_top', 'save_checkpoint',
-           'load_checkpoint', 'CheckpointCallback', 'fit_vision', 'vision_probs']
+           'load_checkpoint', 'CheckpointCallback', 'fit_vision', 'tta_kwargs', 'vision_probs']
 
 # %% ../nbs/04_vision.ipynb #93cf35df
 log = logging.getLogger('scene_classify')
@@ -349,9 +349,14 @@ def _this_process_only():
     finally:
         if old is not None: os.environ['WORLD_SIZE'] = old
 
+def tta_kwargs(dl:DataLoader)->dict:
+    "Arguments for `Learner.tta` on `dl`: fastai's defaults if its batch pipeline augments, else one mirrored pass."
+    if any(getattr(t, 'split_idx', None) == 0 for t in dl.after_batch.fs): return {}
+    return dict(n=1, item_tfms=list(dl.after_item.fs), batch_tfms=[*dl.after_batch.fs, Flip(p=1.)], beta=0.5)
+
 def vision_probs(learn:Learner, df:pd.DataFrame, tta:bool=False, bs:int|None=None)->np.ndarray:
     "Class probabilities `[len(df), n_classes]` from the vision learner, for exactly the rows of `df`."
     dl = learn.dls.test_dl(df, bs=bs or learn.dls.bs)
     with learn.no_bar(), _this_process_only():
-        p = learn.tta(dl=dl)[0] if tta else learn.get_preds(dl=dl)[0]
+        p = learn.tta(dl=dl, **tta_kwargs(dl))[0] if tta else learn.get_preds(dl=dl)[0]
     return p.float().numpy()

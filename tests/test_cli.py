@@ -30,6 +30,16 @@ def test_predict_and_evaluate_commands(demo_run, tmp_path):
     r = subprocess.run([sc, 'evaluate', '--model', str(demo_run/'model'), '--data', str(demo_run/'data')], capture_output=True, text=True)
     assert r.returncode == 0 and 'fused' in r.stdout, r.stderr
 
+def test_predict_tta(demo_run, tmp_path):
+    "`predict --tta` predicts every row with test-time augmentation: the same rows, different vision probabilities."
+    r = subprocess.run([str(BIN/'scene-classify'), 'predict', '--model', str(demo_run/'model'), '--data', str(demo_run/'data'),
+                        '--out', str(tmp_path/'t.csv'), '--tta', '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    tta, plain = pd.read_csv(tmp_path/'t_detailed.csv'), pd.read_csv(demo_run/'submission_detailed.csv')
+    vis = [c for c in plain.columns if c.startswith('vision_')]
+    assert tta['IMAGE'].equals(plain['IMAGE']) and tta['error'].isna().all()
+    assert (tta[vis] - plain[vis]).abs().to_numpy().max() > 1e-4
+
 def test_errors_are_one_line(tmp_path):
     r = subprocess.run([str(BIN/'scene-classify'), 'predict', '--model', str(tmp_path/'none'), '--data', str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 1 and r.stderr.startswith('error: ') and len(r.stderr.strip().splitlines()) == 1, r.stderr
