@@ -40,13 +40,14 @@ pt = vision_probs(learn, test, tta=a.tta)
 classes = train.attrs['classes']
 acc = lambda pr: float((np.array(classes)[pr.argmax(1)] == valid[LABEL].to_numpy()).mean())
 raw_acc = acc(pv)
+plain = vision_probs(learn, valid) if a.tta else pv # to set TTA's gain beside it
 if not a.no_rebalance: # as SceneClassifier does: from the training part's class frequencies to the whole table's
     prior = lambda df: class_prior(label_index(df, classes), len(classes))
-    pv, pt = (shift_prior(x, prior(dls.train.items), prior(train)) for x in (pv, pt))
+    pv, pt, plain = (shift_prior(x, prior(dls.train.items), prior(train)) for x in (pv, pt, plain))
 probs_table(valid, pv, classes).to_csv(out/'valid'/f'{name}.csv', index=False)
 probs_table(test, pt, classes).to_csv(out/f'{name}.csv', index=False)
 res = dict(model=name, arch=a.arch, size=a.size, augment=not a.no_aug, train_bn=not a.frozen_bn, epochs=a.epochs, freeze_epochs=a.freeze_epochs, precompute=a.precompute, top_layers=a.top_layers, head=a.head, label_smoothing=a.label_smoothing, bs=a.bs, lr=a.lr, tta=a.tta,
-           valid_accuracy=acc(pv), valid_accuracy_not_rebalanced=raw_acc, rebalance=not a.no_rebalance, n_train=len(dls.train_ds), n_valid=len(valid), fit_seconds=fit_s,
+           valid_accuracy=acc(pv), valid_accuracy_without_tta=acc(plain), valid_accuracy_not_rebalanced=raw_acc, rebalance=not a.no_rebalance, n_train=len(dls.train_ds), n_valid=len(valid), fit_seconds=fit_s,
            train_img_per_s=None if a.precompute else len(dls.train_ds)*(a.epochs + a.freeze_epochs)/fit_s, # None: precompute's epochs are not image passes
            valid_predict_img_per_s=len(valid)/pred_s,
            device=torch.cuda.get_device_name() if dls.device.type == 'cuda' else str(dls.device), torch=torch.__version__, machine=platform.processor() or platform.machine(), threads=torch.get_num_threads())
