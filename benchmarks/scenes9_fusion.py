@@ -1,7 +1,7 @@
 """Audio models and every fusion strategy on scenes9, side by side, on the grouped validation split.
 
 Needs the vision predictions written by `vision_scenes9.py` (benchmarks/results/valid/<vision>.csv and
-benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--prefix fusion]
+benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--prefix fusion] [--test-from detailed.csv]
 Writes benchmarks/results/{audio_svm,audio_seed_svm,<prefix>_*}.csv (test, for scoring), results/valid/*.csv and
 results/scenes9_<prefix>.json."""
 import argparse, json, time, warnings
@@ -17,6 +17,8 @@ from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, S
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
 p.add_argument('--prefix', default='fusion', help='output names: <prefix>_<strategy>.csv and scenes9_<prefix>.json')
+p.add_argument('--test-from', help="test probabilities of both modalities from `scene-classify predict`'s *_detailed.csv, e.g. of a model "
+               "trained with --refit (validation still uses --vision's CSV and audio fitted on the training part); also writes <vision>_refit.csv")
 p.add_argument('--no-rebalance', action='store_true', help="keep the training part's class frequencies as the audio models' prior"); a = p.parse_args()
 warnings.filterwarnings('ignore'); set_seed(0)
 out = Path(__file__).parent/'results'
@@ -63,6 +65,12 @@ seed_table = compare_fusions(Pseed, y, groups=g).loc[['audio', 'fallback', 'late
 res['fusion_valid'] = pd.concat([table, seed_table]).round(4).to_dict(orient='index')
 res['best_strategy'] = best_strategy(table)
 Pt = dict(vision=pv_test, audio=rebal(audio_probs(tuned, test)))
+if a.test_from: # e.g. refit models: what they learnt from the validation rows too is what the test gets
+    d = pd.read_csv(a.test_from).set_index(IMAGE).loc[test[IMAGE]]
+    if d['error'].notna().any(): exit(f'{a.test_from}: {d["error"].notna().sum()} rows have errors')
+    Pt = {k: d[[f'{k}_{c}' for c in classes]].to_numpy() for k in ('vision', 'audio')}
+    probs_table(test, Pt['vision'], classes).to_csv(out/f'{a.vision}_refit.csv', index=False)
+    res['test_from'] = str(a.test_from)
 for name in STRATEGIES:
     f = make_fusion(name).fit(P, y)
     res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}

@@ -52,6 +52,7 @@ class SceneClassifier:
                  weights=None, # Explicit vision weights file
                  tta:bool=False, # Test-time augmentation for vision predictions
                  rebalance:bool=True, # Shift both models' probabilities from the training part's class frequencies to the whole table's (`fusion.shift_prior`)
+                 refit:bool=False, # Once validation has fitted the fusion, retrain vision and audio on every row with the same settings
                  num_workers:int|None=None, # DataLoader workers
                  quiet:bool=False, # No progress bars
                  chunk_size:int=2048, # Rows predicted at a time (bounds memory)
@@ -72,6 +73,15 @@ def _modal_probs(self, df:pd.DataFrame)->dict:
     pr = self.priors_ # None: trained with rebalance=False, or saved before it existed
     return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
+def _train_vision(self, dls, ck=None, resume=False):
+    "A vision learner on `dls`, built and trained with this classifier's settings."
+    learn = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed, head=self.head,
+                                 label_smoothing=self.label_smoothing)
+    with train_ctx(learn):
+        fit_vision(learn, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
+                   precompute=self.precompute, top_layers=self.top_layers)
+    return learn
+
 def _fit(self, data, split:str='train',
          checkpoint=None, # Folder for a checkpoint after every vision epoch
          resume:bool=False, # Continue from the checkpoint in `checkpoint`
@@ -88,13 +98,9 @@ def _fit(self, data, split:str='train',
     nc = len(self.classes)
     self.priors_ = dict(train=class_prior(label_index(df.iloc[list(trn)], self.classes), nc).tolist(),
                         target=class_prior(label_index(df, self.classes), nc).tolist()) if self.rebalance else None
-    dls = vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)), num_workers=self.num_workers)
-    self.vision_ = scene_vision_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed, head=self.head,
-                                        label_smoothing=self.label_smoothing)
+    self.vision_ = self._train_vision(vision_dls(df, self.bs, self.size, self.classes, splitter=IndexSplitter(list(val)),
+                                                 num_workers=self.num_workers), ck, resume)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
-    with train_ctx(self.vision_):
-        fit_vision(self.vision_, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
-                   precompute=self.precompute, top_layers=self.top_layers)
     # the rest is fitted once, on rank 0, and shared with the other processes
     train = df.iloc[list(trn)]; valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
     self.audio_ = on_main(lambda: tune_audio(train)[0] if self.tune and self.audio == 'svm' else fit_audio(train, audio_model(self.audio)))
@@ -104,13 +110,23 @@ def _fit(self, data, split:str='train',
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
     self.fusion_ = on_main(lambda: make_fusion(self.strategy_).fit(P, y))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
-    self.valid_ = dict(rows=len(val), train_rows=len(trn), split='grouped' if GROUP in df.columns else 'stratified',
-                       fit_seconds=round(time.time() - t0, 1))
+    if self.refit: self._refit(df, val, ck, resume)
+    self.valid_ = dict(rows=len(val), train_rows=len(trn), refit=self.refit, # the figures' setting
+                       split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1))
     return self
 
-SceneClassifier._modal_probs, SceneClassifier.fit = _modal_probs, _fit
+def _refit(self, df:pd.DataFrame, val, ck=None, resume=False):
+    "Retrain vision and audio on every row of `df` with the settings `fit` used; fusion and the comparison stay as validated."
+    log.info('refit: training vision and audio again on every row (validation figures printed from here on are in-sample)')
+    every = list(range(len(df)))
+    dls = vision_dls(df, self.bs, self.size, self.classes, splitter=lambda _: (every, list(val)), num_workers=self.num_workers)
+    self.vision_ = self._train_vision(dls, ck.with_name('vision_refit.pth') if ck is not None else None, resume)
+    self.audio_ = on_main(lambda: fit_audio(df, self.audio_)) # same hyper-parameters, every recording
+    if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target']) # both models now learn the whole table's frequencies
 
-# %% ../nbs/08_pipeline.ipynb #c1d5b946
+SceneClassifier._modal_probs, SceneClassifier._train_vision, SceneClassifier.fit, SceneClassifier._refit = _modal_probs, _train_vision, _fit, _refit
+
+# %% ../nbs/08_pipeline.ipynb #c20a23b3
 class CheckpointError(ValueError):
     "A training checkpoint that belongs to a different run."
 
@@ -142,7 +158,7 @@ def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
 
 SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
 
-# %% ../nbs/08_pipeline.ipynb #bb4c2ff1
+# %% ../nbs/08_pipeline.ipynb #99b853ef
 def _check_compatible(self, df):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes:
@@ -173,12 +189,12 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
 
 SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
 
-# %% ../nbs/08_pipeline.ipynb #ac81127b
+# %% ../nbs/08_pipeline.ipynb #2ed9aed1
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
-# %% ../nbs/08_pipeline.ipynb #3725cbaa
+# %% ../nbs/08_pipeline.ipynb #52029643
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
     "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
     ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
@@ -192,7 +208,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #38077adb
+# %% ../nbs/08_pipeline.ipynb #8a9f3460
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -235,7 +251,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #8a199a55
+# %% ../nbs/08_pipeline.ipynb #bfafb8b0
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -257,7 +273,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #8a9f3460
+# %% ../nbs/08_pipeline.ipynb #af4dfdd5
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -283,7 +299,7 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
 
 SceneClassifier.load = classmethod(_load)
 
-# %% ../nbs/08_pipeline.ipynb #d30acd83
+# %% ../nbs/08_pipeline.ipynb #69b26945
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):

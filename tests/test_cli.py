@@ -104,15 +104,16 @@ def test_sharded_predict(demo_run, tmp_path):
     assert not out.with_name('s.csv.parts').exists()
 
 def test_train_precompute(demo_run, tmp_path):
-    "`train --precompute --top-layers 2` trains the head, then the body's last two layers, on stored activations; the model predicts every row."
+    "`train --precompute --top-layers 2 --refit` trains the head, then the body's last two layers, on stored activations, then all again on every row; the model predicts every row."
     sc, out = str(BIN/'scene-classify'), tmp_path/'model'
     r = subprocess.run([sc, 'train', '--data', str(demo_run/'data'), '--out', str(out), '--arch', 'tf_efficientnet_lite0', '--precompute',
-                        '--epochs', '1', '--top-layers', '2', '--freeze-epochs', '2', '--size', '64', '--bs', '32', '--quiet'],
+                        '--epochs', '1', '--top-layers', '2', '--freeze-epochs', '2', '--size', '64', '--bs', '32', '--refit', '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     s = verify_artifact(out)
     assert s['hparams']['top_layers'] == 2 and s['hparams']['precompute']
     assert len(s['priors']['train']) == len(s['classes']) # rebalance is the default
+    assert s['hparams']['refit'] and s['priors']['train'] == s['priors']['target'] # refit models learn the whole table's frequencies
     r = subprocess.run([sc, 'predict', '--model', str(out), '--data', str(demo_run/'data'), '--out', str(tmp_path/'p.csv'), '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
