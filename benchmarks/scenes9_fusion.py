@@ -30,7 +30,7 @@ acc = lambda pr, yy: float((pr.argmax(1) == yy).mean())
 prior = lambda df: class_prior(label_index(df, classes), len(classes))
 # models fitted on the training part predict with the whole table's class frequencies, as SceneClassifier(rebalance=True) does
 rebal = (lambda pr: pr) if a.no_rebalance else (lambda pr: shift_prior(pr, prior(train.iloc[trn]), prior(train)))
-res = dict(n_train=len(trn), n_valid=len(val), rebalance=not a.no_rebalance)
+res = dict(vision=a.vision, n_train=len(trn), n_valid=len(val), rebalance=not a.no_rebalance)
 
 # --- audio: the leak, the seed recipe, tuning, alternatives
 seed_model = audio_model(C=10, gamma='auto')
