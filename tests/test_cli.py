@@ -83,7 +83,9 @@ def test_interrupted_train_resumes(demo_run, tmp_path):
         try: _, err = proc.communicate(timeout=2); break
         except subprocess.TimeoutExpired: pass
     else: proc.kill(); raise AssertionError('Ctrl-C did not stop training')
-    assert proc.returncode == 130 and '--resume' in err, err[-2000:]
+    # 130, or death by SIGINT when a later press lands after Python has restored the default handler on its way out:
+    # a shell reports both as 130, and both come after the message
+    assert proc.returncode in (130, -signal.SIGINT) and '--resume' in err and 'interrupted' in err, (proc.returncode, err[-2000:])
     assert not (out/'CURRENT').exists()
     r = subprocess.run(cmd + ['--resume'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
