@@ -10,11 +10,13 @@ Writes benchmarks/results/vision_ensemble.csv (test), valid/vision_ensemble.csv 
 import argparse, json, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
+from scipy.stats import gmean
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from scene_classify.core import find_scenes9, IMAGE, probs_table
 from scene_classify.data import read_scenes
+from scene_classify.block import AutoSplitter
 from scene_classify.vision import vision_dls, scene_vision_learner, body_features
 from scene_classify.evaluate import label_index, compare
 from scene_classify.fusion import class_prior, shift_prior
@@ -25,8 +27,7 @@ out = Path(__file__).parent/'results'
 s9 = find_scenes9() or exit('scenes9 not found: set SCENES9 or put shared/ beside the checkout')
 train, test = read_scenes(s9, check_images=False), read_scenes(s9, 'test', check_images=False)
 classes = train.attrs['classes']
-dls = vision_dls(train, bs=64, size=224, batch_tfms=[])
-trn, valid = dls.train.items, dls.valid.items
+trn, valid = (train.iloc[list(ix)] for ix in AutoSplitter(0.2, 42)(train)) # the split `vision_dls` makes by default
 y_trn, y_val = label_index(trn, classes), label_index(valid, classes)
 rebal = lambda pr: shift_prior(pr, class_prior(y_trn, len(classes)), class_prior(label_index(train, classes), len(classes)))
 read = lambda f, df: pd.read_csv(f).set_index(IMAGE).loc[df[IMAGE]][classes].to_numpy()
@@ -43,7 +44,7 @@ for arch, size in [('tf_efficientnet_lite0', 224), ('tf_efficientnet_lite2', 260
     res[f'{name}_seconds'] = time.time() - t; print(name, f'{time.time() - t:.0f} s', flush=True)
 def geo(ps):
     "Geometric mean of probability arrays, renormalised."
-    q = np.exp(np.mean([np.log(np.clip(p, 1e-12, 1)) for p in ps], 0)); return q/q.sum(1, keepdims=True)
+    q = gmean(np.clip(ps, 1e-12, 1), axis=0); return q/q.sum(1, keepdims=True)
 pv['ensemble'], pt['ensemble'] = geo(list(pv.values())), geo(list(pt.values()))
 table = compare(y_val, pv)[['accuracy', 'balanced_accuracy', 'macro_f1', 'log_loss']]
 print(table.round(3).to_string())
