@@ -158,7 +158,7 @@ def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
 
 SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
 
-# %% ../nbs/08_pipeline.ipynb #99b853ef
+# %% ../nbs/08_pipeline.ipynb #14bd3751
 def _check_compatible(self, df):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes:
@@ -189,12 +189,12 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
 
 SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
 
-# %% ../nbs/08_pipeline.ipynb #2ed9aed1
+# %% ../nbs/08_pipeline.ipynb #87392642
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
-# %% ../nbs/08_pipeline.ipynb #52029643
+# %% ../nbs/08_pipeline.ipynb #8a199a55
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
     "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
     ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
@@ -208,7 +208,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #8a9f3460
+# %% ../nbs/08_pipeline.ipynb #af4dfdd5
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -251,7 +251,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #bfafb8b0
+# %% ../nbs/08_pipeline.ipynb #d30acd83
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -273,7 +273,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #af4dfdd5
+# %% ../nbs/08_pipeline.ipynb #38008522
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -299,7 +299,7 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
 
 SceneClassifier.load = classmethod(_load)
 
-# %% ../nbs/08_pipeline.ipynb #69b26945
+# %% ../nbs/08_pipeline.ipynb #d9e0949a
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):
