@@ -1,0 +1,64 @@
+"""Exploratory audio variants on scenes9's grouped validation split: MFCC transforms, other classifiers, recording
+weights, feature selection, and leave-one-recording-out. None is in the library; BENCHMARKS.md (*Audio*) says why.
+
+Usage: python benchmarks/audio_explore.py [--no-loro]. Writes benchmarks/results/audio_explore.json."""
+import argparse, json, warnings
+from pathlib import Path
+import numpy as np, pandas as pd
+from sklearn.base import clone
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from scene_classify.core import find_scenes9, GROUP
+from scene_classify.data import read_scenes, feature_cols
+from scene_classify.block import AutoSplitter
+from scene_classify.evaluate import label_index
+
+p = argparse.ArgumentParser(); p.add_argument('--no-loro', action='store_true', help='skip leave-one-recording-out'); a = p.parse_args()
+warnings.filterwarnings('ignore')
+df = read_scenes(find_scenes9() or exit('scenes9 not found'), check_images=False)
+X = df[feature_cols(df)].to_numpy(np.float32).reshape(-1, 8, 13) # 8 windows x 13 coefficients (see 01_features)
+y, g = label_index(df, df.attrs['classes']), df[GROUP].to_numpy()
+trn, val = map(np.array, AutoSplitter(0.2, 42)(df))
+flat = lambda Z: Z.reshape(len(Z), -1)
+c0cmn = X.copy(); c0cmn[:, :, 0] -= c0cmn[:, :, 0].mean(1, keepdims=True)
+feats = {'raw': flat(X), 'no c0': flat(X[:, :, 1:]), 'clip-mean c0 removed': flat(c0cmn),
+         'cepstral mean normalised': flat(X - X.mean(1, keepdims=True)), 'window mean': X.mean(1),
+         'windows sorted': flat(np.sort(X, 1)), 'L2-normalised frames': flat(X[:, :, 1:] / np.linalg.norm(X[:, :, 1:], axis=2, keepdims=True))}
+std = lambda m: make_pipeline(StandardScaler(), m)
+models = {'svm C=0.1': std(SVC(C=0.1)), 'svm C=1': std(SVC(C=1)), 'logreg C=0.01': std(LogisticRegression(C=0.01, max_iter=2000))}
+
+def score(m, F, **fit):
+    "Accuracy and balanced accuracy on the validation recordings of `m` fitted on the training part."
+    pr = clone(m).fit(F[trn], y[trn], **fit).predict(F[val]); yv = y[val]
+    return dict(accuracy=round(float((pr == yv).mean()), 4), balanced=round(float(np.mean([(pr[yv == c] == c).mean() for c in np.unique(yv)])), 4))
+
+res = dict(n_train=len(trn), n_valid=len(val), transforms={f'{f} / {m}': score(models[m], F) for f,F in feats.items() for m in models})
+R = feats['raw']
+res['models'] = {k: score(m, R) for k,m in {'lda shrinkage auto': std(LinearDiscriminantAnalysis(solver='lsqr', shrinkage='auto')),
+                 'gaussian naive bayes': std(GaussianNB()), 'knn 15': std(KNeighborsClassifier(15)), 'knn 101': std(KNeighborsClassifier(101))}.items()}
+_, inv, cnt = np.unique(g[trn], return_inverse=True, return_counts=True)
+res['models']['svm C=0.1, recordings weighted equally'] = score(models['svm C=0.1'], R, svc__sample_weight=(1/cnt[inv]) / (1/cnt[inv]).mean())
+# coefficients whose class means vary most against the spread of their recordings' means within a class (training part only)
+t = pd.DataFrame(R[trn]); t['y'], t['g'] = y[trn], g[trn]
+rec_means = t.groupby(['y', 'g']).mean()
+within = np.nanmean([m.var().to_numpy() for _,m in rec_means.groupby(level=0) if len(m) > 1], axis=0)
+order = np.argsort(-(t.drop(columns='g').groupby('y').mean().var().to_numpy() / (within + 1e-9)))
+res['selection'] = {f'top {k} of 104': score(models['svm C=0.1'], R[:, order[:k]]) for k in (26, 52, 78)}
+if not a.no_loro: # each training-table recording held out in turn, where its class has another recording to learn from
+    recs = pd.Series(y, index=g).groupby(level=0).first(); loro = []
+    for r,c in recs.items():
+        rest = recs.drop(r)
+        if not (rest == c).any(): continue
+        one = rest.groupby(rest).apply(lambda s: s.index[0]).to_numpy() # one recording per class
+        for setting, keep in (('all others', g != r), ('one per class', np.isin(g, one))):
+            m = clone(models['svm C=0.1']).fit(R[keep], y[keep])
+            loro.append(dict(recording=r, setting=setting, accuracy=float((m.predict(R[g == r]) == y[g == r]).mean())))
+    res['loro_mean_accuracy'] = pd.DataFrame(loro).groupby('setting').accuracy.mean().round(4).to_dict(); res['loro'] = loro
+(Path(__file__).parent/'results'/'audio_explore.json').write_text(json.dumps(res, indent=1))
+for k in ('transforms', 'models', 'selection'): print(pd.DataFrame(res[k]).T.to_string())
+print(res.get('loro_mean_accuracy'))
