@@ -8,6 +8,7 @@ import numpy as np, pandas as pd
 from sklearn.base import clone
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -34,8 +35,8 @@ models = {'svm C=0.1': std(SVC(C=0.1)), 'svm C=1': std(SVC(C=1)), 'logreg C=0.01
 
 def score(m, F, **fit):
     "Accuracy and balanced accuracy on the validation recordings of `m` fitted on the training part."
-    pr = clone(m).fit(F[trn], y[trn], **fit).predict(F[val]); yv = y[val]
-    return dict(accuracy=round(float((pr == yv).mean()), 4), balanced=round(float(np.mean([(pr[yv == c] == c).mean() for c in np.unique(yv)])), 4))
+    pr = clone(m).fit(F[trn], y[trn], **fit).predict(F[val])
+    return dict(accuracy=round(accuracy_score(y[val], pr), 4), balanced=round(balanced_accuracy_score(y[val], pr), 4))
 
 res = dict(n_train=len(trn), n_valid=len(val), transforms={f'{f} / {m}': score(models[m], F) for f,F in feats.items() for m in models})
 R = feats['raw']
@@ -57,7 +58,7 @@ if not a.no_loro: # each training-table recording held out in turn, where its cl
         one = rest.groupby(rest).apply(lambda s: s.index[0]).to_numpy() # one recording per class
         for setting, keep in (('all others', g != r), ('one per class', np.isin(g, one))):
             m = clone(models['svm C=0.1']).fit(R[keep], y[keep])
-            loro.append(dict(recording=r, setting=setting, accuracy=float((m.predict(R[g == r]) == y[g == r]).mean())))
+            loro.append(dict(recording=r, setting=setting, accuracy=accuracy_score(y[g == r], m.predict(R[g == r]))))
     res['loro_mean_accuracy'] = pd.DataFrame(loro).groupby('setting').accuracy.mean().round(4).to_dict(); res['loro'] = loro
 (Path(__file__).parent/'results'/'audio_explore.json').write_text(json.dumps(res, indent=1))
 for k in ('transforms', 'models', 'selection'): print(pd.DataFrame(res[k]).T.to_string())
