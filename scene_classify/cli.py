@@ -81,10 +81,11 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           label_smoothing:float=0.0, # Label smoothing of the vision loss
           size:int=128, # Image size
           bs:int=64, # Batch size (per process when distributed)
-          strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio
+          strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint
+          joint:store_true=False, # Also train the joint image + MFCC network (with --precompute: on stored features), compared with the strategies
           audio:str='svm', # Audio model: svm, logreg, hgb, mlp
           no_rebalance:store_true=False, # Keep the training part's class frequencies as the models' prior (default: shift to the whole table's)
-          refit:store_true=False, # After validation has fitted the fusion, retrain vision and audio on every row (a second vision training)
+          refit:store_true=False, # After validation has fitted the fusion, retrain vision and audio (and the joint network) on every row (a second vision training)
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
@@ -97,7 +98,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     from scene_classify.pipeline import SceneClassifier
     ck = Path(out)/'checkpoint'
     clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, lr, precompute=precompute, top_layers=top_layers, head=head, label_smoothing=label_smoothing, audio=audio, weights=weights, seed=seed,
-                          rebalance=not no_rebalance, refit=refit, quiet=quiet)
+                          joint=joint, rebalance=not no_rebalance, refit=refit, quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN) # another Ctrl-C must not cut this message short; `main` restores the handler

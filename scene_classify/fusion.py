@@ -14,14 +14,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, KFold, GroupKFold
 from fastai.vision.all import *
 from .core import *
-from .vision import resolve_arch
+from .vision import resolve_arch, _outputs, _fit_stored
 from .evaluate import compare
 
 # %% auto #0
-__all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'AudioOnly', 'class_prior', 'shift_prior', 'uncertainty',
-           'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'fusion_from_dict', 'cross_fit',
-           'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve', 'JointModel', 'joint_splitter',
-           'joint_learner']
+__all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'OneModel', 'AudioOnly', 'JointOnly', 'class_prior', 'shift_prior',
+           'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'fusion_from_dict',
+           'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve', 'JointHead',
+           'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head']
 
 # %% ../nbs/07_fusion.ipynb #4ecdab72
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
@@ -40,11 +40,18 @@ class Fusion:
 class VisionOnly(Fusion):
     "Vision's probabilities alone."
 
-class AudioOnly(Fusion):
+class OneModel(Fusion):
+    "The probabilities `P[strategy]` of one model alone."
+    def predict_proba(self, P): return P[self.strategy]
+    def decided_by(self, P): return np.full(len(P[self.strategy]), self.strategy, dtype=object)
+
+class AudioOnly(OneModel):
     "Audio's probabilities alone."
     strategy = 'audio'
-    def predict_proba(self, P): return P['audio']
-    def decided_by(self, P): return np.full(len(P['audio']), 'audio', dtype=object)
+
+class JointOnly(OneModel):
+    "The joint network's probabilities alone: it fuses the modalities itself (see *The joint network* below)."
+    strategy = 'joint'
 
 # %% ../nbs/07_fusion.ipynb #0aa17614
 def class_prior(y:np.ndarray, # Integer class labels
@@ -146,7 +153,7 @@ class StackingFusion(Fusion):
     def params(self): return dict(C=self.C, coef=self.coef, intercept=self.intercept, classes=self.classes)
 
 # %% ../nbs/07_fusion.ipynb #20296325
-FUSIONS = {c.strategy: c for c in (VisionOnly, AudioOnly, FallbackFusion, LateFusion, StackingFusion)}
+FUSIONS = {c.strategy: c for c in (VisionOnly, AudioOnly, JointOnly, FallbackFusion, LateFusion, StackingFusion)}
 
 def fusion_from_dict(d:dict)->Fusion:
     "Rebuild a fitted fusion strategy from `to_dict()` output."
@@ -174,9 +181,9 @@ STRATEGIES = {'fallback': FallbackFusion, 'late_mean': lambda: LateFusion('mean'
               'stacking': StackingFusion}
 
 def make_fusion(name:str)->Fusion:
-    "An unfitted fusion strategy by name (`STRATEGIES`, or 'vision'/'audio')."
+    "An unfitted fusion strategy by name (`STRATEGIES`, or one model alone: 'vision', 'audio', 'joint')."
     if name in STRATEGIES: return STRATEGIES[name]()
-    if name in ('vision', 'audio'): return FUSIONS[name]()
+    if name in ('vision', 'audio', 'joint'): return FUSIONS[name]()
     raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join(["vision", "audio", *STRATEGIES, "joint"])}')
 
 def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataFrame:
@@ -202,23 +209,34 @@ def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), a
     return ax
 
 # %% ../nbs/07_fusion.ipynb #e3def07b
-class JointModel(Module):
-    "Image body + MFCC MLP, concatenated into one classification head."
-    def __init__(self, body:nn.Module, nf:int, n_mfcc:int, n_out:int, mfcc_hidden:int=128, head_hidden:int=512, p:float=0.3):
-        self.body, self.pool = body, AdaptiveConcatPool2d()
+class JointHead(Module):
+    "MFCC MLP + classification head over pooled image features, dropping the audio branch of whole rows with probability `p_audio` while training."
+    def __init__(self, n_img:int, n_mfcc:int, n_out:int, mfcc_hidden:int=128, head_hidden:int=512, p:float=0.3, p_audio:float=0.5):
         self.mfcc = nn.Sequential(LinBnDrop(n_mfcc, mfcc_hidden, p=0.1, act=nn.ReLU(inplace=True)),
                                   LinBnDrop(mfcc_hidden, mfcc_hidden, p=0.1, act=nn.ReLU(inplace=True)))
-        self.head = nn.Sequential(LinBnDrop(2*nf + mfcc_hidden, head_hidden, p=p/2, act=nn.ReLU(inplace=True)),
+        self.drop_audio = nn.Dropout1d(p_audio)
+        self.head = nn.Sequential(LinBnDrop(n_img + mfcc_hidden, head_hidden, p=p/2, act=nn.ReLU(inplace=True)),
                                   LinBnDrop(head_hidden, n_out, p=p))
-    def forward(self, img, mfcc): return self.head(torch.cat([self.pool(self.body(img)).flatten(1), self.mfcc(mfcc)], 1))
+    def audio(self, mfcc): return self.drop_audio(self.mfcc(mfcc)[:, None])[:, 0]
+    def forward(self, feats, mfcc): return self.head(torch.cat([feats, self.audio(mfcc)], 1))
 
-def joint_splitter(m:JointModel): return L(m.body, nn.ModuleList([m.mfcc, m.head])).map(params)
+# %% ../nbs/07_fusion.ipynb #9d1946e9
+class JointModel(Module):
+    "Image body + MFCC MLP, concatenated into one classification head (`JointHead`)."
+    def __init__(self, body:nn.Module, nf:int, n_mfcc:int, n_out:int, **kwargs):
+        self.body, self.pool = body, nn.Sequential(AdaptiveConcatPool2d(), Flatten())
+        self.fuse = JointHead(2*nf, n_mfcc, n_out, **kwargs)
+    def forward(self, img, mfcc): return self.fuse(self.pool(self.body(img)), mfcc)
+
+def joint_splitter(m:JointModel): return L(m.body, m.fuse).map(params)
 
 def joint_learner(dls:DataLoaders, # Two-input DataLoaders from `scene_dls`
                   arch:str='resnet50', # Image backbone (torchvision or timm name)
                   pretrained:bool=True, # ImageNet weights for the body
                   weights=None, # Explicit weights file
                   download:bool=True, # Allow downloading weights
+                  p_audio:float=0.5, # Modality dropout: chance of dropping a row's whole audio branch while training
+                  label_smoothing:float=0., # Label smoothing of the loss; 0: plain cross-entropy
                   seed:int|None=None, # Seed for the new layers
                   fast:bool|None=None, # Mixed precision + channels-last (default: on a GPU)
                   **kwargs, # Passed to `Learner`
@@ -229,10 +247,29 @@ def joint_learner(dls:DataLoaders, # Two-input DataLoaders from `scene_dls`
     body = create_body(model, cut=info['cut'])
     n_mfcc = dls.one_batch()[1].shape[-1]
     if pretrained: dls.add_tfms([Normalize.from_stats(*info['stats'])], 'after_batch')
-    learn = Learner(dls, JointModel(body, num_features_model(body), n_mfcc, dls.c), loss_func=CrossEntropyLossFlat(),
+    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    learn = Learner(dls, JointModel(body, num_features_model(body), n_mfcc, dls.c, p_audio=p_audio), loss_func=loss,
                     splitter=joint_splitter, metrics=accuracy, **kwargs)
     learn.arch, learn.weights_source = arch, info['source']
     if pretrained: learn.freeze()
     if fast if fast is not None else dls.device.type == 'cuda':
         learn.to_channelslast(amp_mode=AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16)
+    return learn
+
+# %% ../nbs/07_fusion.ipynb #4bb56c54
+def fit_joint_head(learn:Learner, # From `joint_learner`
+                   epochs:int=5, # Epochs over the stored features
+                   lr:float=1e-3, # Maximum learning rate of the one cycle
+                   flip:bool=True, # Train on each image flipped left to right as well
+                   quiet:bool=False, # No progress bars or tables
+                  )->Learner:
+    "Train the MFCC branch and head of a joint learner on image features its frozen body computes once; returns `learn`."
+    if num_distrib() > 1: raise RuntimeError('fit_joint_head precomputes in one process: train before launching several')
+    m, dls = get_model(learn.model), learn.dls
+    amp = dls.device.type == 'cuda' and hasattr(learn, 'mixed_precision')
+    def stored(items, flip):
+        f, a, y = _outputs(nn.Sequential(m.body, m.pool).eval(), dls.test_dl(items, with_labels=True), flip, quiet, amp)
+        n = f.shape[1]
+        return list(zip(f.flatten(0, 1), a.repeat_interleave(n, 0), y.repeat_interleave(n)))
+    _fit_stored(learn, m.fuse, stored(dls.train.items, flip), stored(dls.valid.items, False), epochs, lr, quiet)
     return learn

@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/pipeline.html.md"""
 
 # %% ../nbs/08_pipeline.ipynb #e6c47faf
 from __future__ import annotations
-import hashlib, inspect, json, logging, platform, shutil, time, tempfile, warnings
+import contextlib, hashlib, inspect, json, logging, platform, shutil, time, tempfile, warnings
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version, PackageNotFoundError
 from pathlib import Path
@@ -19,8 +19,8 @@ from .data import read_scenes
 from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
 from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model, sha256_file
 from .evaluate import label_index, compare
-from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, class_prior, shift_prior
-from .block import AutoSplitter
+from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, class_prior, shift_prior, joint_learner, fit_joint_head
+from .block import AutoSplitter, scene_dls, NormalizeMFCC
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 
 log = logging.getLogger('scene_classify')
@@ -34,7 +34,7 @@ class SceneClassifier:
     "Image + audio scene classifier: vision learner, audio model and fusion, trained and saved together."
     def __init__(self,
                  arch:str='resnet50', # Vision architecture (torchvision or timm name)
-                 strategy:str='auto', # Fusion: 'auto' (best on validation), 'fallback', 'late_mean', 'late_product', 'stacking', 'vision', 'audio'
+                 strategy:str='auto', # Fusion: 'auto' (best on validation), 'fallback', 'late_mean', 'late_product', 'stacking', 'vision', 'audio', 'joint'
                  epochs:int=3, # Vision epochs with the body unfrozen
                  freeze_epochs:int=1, # Vision epochs training the head only
                  size:int=128, # Image size for the vision model
@@ -46,13 +46,14 @@ class SceneClassifier:
                  label_smoothing:float=0., # Label smoothing of the vision loss
                  audio:str='svm', # Audio model (`audio.AUDIO_MODELS`)
                  tune:bool=True, # Grid-search the SVM's C and gamma
+                 joint:bool=False, # Also train the joint image + MFCC network (`fusion.joint_learner`), compared with the strategies and shipped by 'auto' if it wins; implied by strategy='joint'
                  valid_pct:float=0.2, # Validation fraction (fusion is fitted there)
                  seed:int=42, # Seed for the split and training
                  pretrained:bool=True, # Start vision from ImageNet weights
                  weights=None, # Explicit vision weights file
                  tta:bool=False, # Test-time augmentation for vision predictions
                  rebalance:bool=True, # Shift both models' probabilities from the training part's class frequencies to the whole table's (`fusion.shift_prior`)
-                 refit:bool=False, # Once validation has fitted the fusion, retrain vision and audio on every row with the same settings
+                 refit:bool=False, # Once validation has fitted the fusion, retrain vision and audio (and the joint network) on every row with the same settings
                  num_workers:int|None=None, # DataLoader workers
                  quiet:bool=False, # No progress bars
                  chunk_size:int=2048, # Rows predicted at a time (bounds memory)
@@ -68,8 +69,9 @@ def _read(data, split, errors='raise'):
         return read_scenes(data, split, errors=errors)
 
 def _modal_probs(self, df:pd.DataFrame)->dict:
-    "Vision and audio probabilities for the rows of `df`."
+    "Vision and audio probabilities for the rows of `df` (and the joint network's, if trained)."
     P = dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
+    if getattr(self, 'joint_', None) is not None: P['joint'] = vision_probs(self.joint_, df, tta=self.tta, bs=self.bs)
     pr = self.priors_ # None: trained with rebalance=False, or saved before it existed
     return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
@@ -81,6 +83,22 @@ def _train_vision(self, dls, ck=None, resume=False):
         fit_vision(learn, self.epochs, self.lr, self.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
                    precompute=self.precompute, top_layers=self.top_layers)
     return learn
+
+def _train_joint(self, df:pd.DataFrame, splitter):
+    "A joint learner on the rows of `df`, trained on stored features of the pretrained body with `precompute`, else end to end."
+    dls = scene_dls(df, self.bs, self.classes, self.num_workers, splitter=splitter, size=self.size)
+    learn = joint_learner(dls, self.arch, self.pretrained, self.weights, seed=self.seed, label_smoothing=self.label_smoothing)
+    if self.precompute: return fit_joint_head(learn, quiet=self.quiet)
+    quiet = (lambda cm: cm() if self.quiet else contextlib.nullcontext())
+    with train_ctx(learn), quiet(learn.no_bar), quiet(learn.no_logging):
+        learn.fine_tune(self.epochs, self.lr, freeze_epochs=self.freeze_epochs)
+    return learn
+
+def _unheard(valid:pd.DataFrame, train:pd.DataFrame)->np.ndarray:
+    "Mask of the `valid` rows whose group (recording) `train` lacks, if they span two classes or more; else of every row."
+    if GROUP not in valid.columns: return np.ones(len(valid), bool)
+    new = ~valid[GROUP].isin(set(train[GROUP])).to_numpy()
+    return new if valid[LABEL][new].nunique() >= 2 else np.ones(len(valid), bool)
 
 def _fit(self, data, split:str='train',
          checkpoint=None, # Folder for a checkpoint after every vision epoch
@@ -104,14 +122,15 @@ def _fit(self, data, split:str='train',
     # the rest is fitted once, on rank 0, and shared with the other processes
     train = df.iloc[list(trn)]; valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
     self.audio_ = on_main(lambda: tune_audio(train)[0] if self.tune and self.audio == 'svm' else fit_audio(train, audio_model(self.audio)))
+    self.joint_ = self._train_joint(df, IndexSplitter(list(val))) if self.joint or self.strategy == 'joint' else None
     P = on_main(self._modal_probs, valid)
-    groups = valid[GROUP].to_numpy() if GROUP in valid.columns else None
-    self.comparison_ = on_main(compare_fusions, P, y, groups=groups)
+    new = _unheard(valid, train); groups = valid[GROUP].to_numpy()[new] if GROUP in valid.columns else None
+    self.comparison_ = on_main(compare_fusions, {k: p[new] for k,p in P.items()}, y[new], groups=groups)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
     self.fusion_ = on_main(lambda: make_fusion(self.strategy_).fit(P, y))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
     if self.refit: self._refit(df, val, ck, resume)
-    self.valid_ = dict(rows=len(val), train_rows=len(trn), refit=self.refit, # the figures' setting
+    self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=self.refit, # the figures' setting
                        split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1))
     return self
 
@@ -122,11 +141,13 @@ def _refit(self, df:pd.DataFrame, val, ck=None, resume=False):
     dls = vision_dls(df, self.bs, self.size, self.classes, splitter=lambda _: (every, list(val)), num_workers=self.num_workers)
     self.vision_ = self._train_vision(dls, ck.with_name('vision_refit.pth') if ck is not None else None, resume)
     self.audio_ = on_main(lambda: fit_audio(df, self.audio_)) # same hyper-parameters, every recording
+    if self.joint_ is not None: self.joint_ = self._train_joint(df, lambda _: (every, list(val)))
     if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target']) # both models now learn the whole table's frequencies
 
-SceneClassifier._modal_probs, SceneClassifier._train_vision, SceneClassifier.fit, SceneClassifier._refit = _modal_probs, _train_vision, _fit, _refit
+SceneClassifier._modal_probs, SceneClassifier._train_vision, SceneClassifier._train_joint = _modal_probs, _train_vision, _train_joint
+SceneClassifier.fit, SceneClassifier._refit = _fit, _refit
 
-# %% ../nbs/08_pipeline.ipynb #c20a23b3
+# %% ../nbs/08_pipeline.ipynb #bb4c2ff1
 class CheckpointError(ValueError):
     "A training checkpoint that belongs to a different run."
 
@@ -158,7 +179,7 @@ def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
 
 SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
 
-# %% ../nbs/08_pipeline.ipynb #14bd3751
+# %% ../nbs/08_pipeline.ipynb #b1ead583
 def _check_compatible(self, df):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes:
@@ -167,18 +188,18 @@ def _check_compatible(self, df):
         raise DataError(src, [f'{n} feature columns where the model was trained on {self.n_features}'])
 
 def _predict(self, data, split:str='test')->pd.DataFrame:
-    "Predictions for every row of `data`: label, CLASS, decided_by, error, and fused/vision/audio probabilities."
+    "Predictions for every row of `data`: label, CLASS, decided_by, error, and fused/vision/audio(/joint) probabilities."
     df = _read(data, split, errors='mark')
     self._check_compatible(df)
     err = df['error'].to_numpy(object) if 'error' in df.columns else np.full(len(df), None, object)
     ok = np.flatnonzero(pd.isna(err))
     nc = len(self.classes)
-    probs = {k: np.full((len(df), nc), np.nan) for k in ('fused', 'vision', 'audio')}
+    probs = {k: np.full((len(df), nc), np.nan) for k in ('fused', 'vision', 'audio', 'joint')[:3 + (self.joint_ is not None)]}
     decided = np.full(len(df), None, object)
     for s in range(0, len(ok), self.chunk_size):
         ix = ok[s:s + self.chunk_size]
         P = self._modal_probs(df.iloc[ix])
-        probs['vision'][ix], probs['audio'][ix] = P['vision'], P['audio']
+        for k,p in P.items(): probs[k][ix] = p
         probs['fused'][ix], decided[ix] = self.fusion_.predict_proba(P), self.fusion_.decided_by(P)
     cls = np.where(np.isnan(probs['fused']).any(1), -1, np.nan_to_num(probs['fused']).argmax(1))
     out = pd.DataFrame({IMAGE: df[IMAGE].to_numpy(), 'label': [self.classes[c] if c >= 0 else None for c in cls],
@@ -189,17 +210,18 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
 
 SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
 
-# %% ../nbs/08_pipeline.ipynb #87392642
+# %% ../nbs/08_pipeline.ipynb #38077adb
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
-# %% ../nbs/08_pipeline.ipynb #8a199a55
+# %% ../nbs/08_pipeline.ipynb #bfafb8b0
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
     "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
     ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
     y = np.array([self.classes.index(l) for l in pred.loc[ok, 'true_label']])
-    return ok, y, {k: pred.loc[ok, [f'{k}_{c}' for c in self.classes]].to_numpy() for k in ('vision', 'audio', 'fused')}
+    return ok, y, {k: pred.loc[ok, [f'{k}_{c}' for c in self.classes]].to_numpy() for k in ('vision', 'audio', 'joint', 'fused')
+                   if f'{k}_{self.classes[0]}' in pred}
 
 def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.DataFrame:
     "Scores of vision, audio and fused predictions on labelled `data` (or on `pred`, predictions already made for it)."
@@ -208,7 +230,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #af4dfdd5
+# %% ../nbs/08_pipeline.ipynb #4ffb940a
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -233,16 +255,26 @@ def _save(self, path, export_pickle:bool=False)->Path:
     barrier()
     return path
 
+def _tensors(sd:dict)->dict:
+    "A state dict as contiguous CPU tensors (floats as float32), ready for safetensors."
+    return {k: v.detach().float().cpu().contiguous() if v.is_floating_point() else v.detach().cpu().contiguous() for k,v in sd.items()}
+
+def _mfcc_norm(dls)->NormalizeMFCC:
+    "The MFCC standardisation of two-input `DataLoaders` (its statistics are part of the joint model)."
+    return next(t for t in dls.valid_ds.tls[1].tfms.fs if isinstance(t, NormalizeMFCC))
+
 def _write_version(self, ver:Path, export_pickle:bool=False):
     "Write every file of one artifact version into the folder `ver`."
     if export_pickle: self.vision_.export(ver/'vision_learner.pkl')
-    sd = {k: v.detach().float().cpu().contiguous() if v.is_floating_point() else v.detach().cpu().contiguous()
-          for k,v in self.vision_.model.state_dict().items()}
-    save_file(sd, str(ver/'vision.safetensors'))
+    save_file(_tensors(self.vision_.model.state_dict()), str(ver/'vision.safetensors'))
+    if self.joint_ is not None:
+        norm = _mfcc_norm(self.joint_.dls)
+        save_file(_tensors(dict(self.joint_.model.state_dict(), **{'mfcc_norm.mean': norm.mean, 'mfcc_norm.std': norm.std})),
+                  str(ver/'joint.safetensors'))
     save_audio_model(self.audio_, ver/'audio.skops')
     settings = dict(format=ARTIFACT_FORMAT, classes=self.classes, n_features=self.n_features, recipe=self.recipe,
                     vision=dict(arch=self.arch, size=self.size, stats=self.stats, weights_source=getattr(self.vision_, 'weights_source', None)),
-                    fusion=self.fusion_.to_dict(), priors=self.priors_, strategy=self.strategy_, hparams={k: (str(v) if isinstance(v, Path) else v) for k,v in self.hparams.items()},
+                    joint=self.joint_ is not None, fusion=self.fusion_.to_dict(), priors=self.priors_, strategy=self.strategy_, hparams={k: (str(v) if isinstance(v, Path) else v) for k,v in self.hparams.items()},
                     comparison=json.loads(self.comparison_.to_json(orient='index')), valid=self.valid_, versions=_versions(),
                     saved=datetime.now(timezone.utc).isoformat(timespec='seconds'))
     (ver/'settings.json').write_text(json.dumps(settings, indent=1))
@@ -251,7 +283,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #d30acd83
+# %% ../nbs/08_pipeline.ipynb #d9e0949a
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -273,7 +305,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #38008522
+# %% ../nbs/08_pipeline.ipynb #ef684f58
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -293,13 +325,25 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
     self.vision_ = scene_vision_learner(dls, s['vision']['arch'], pretrained=False, head=self.head)
     if self.stats: self.vision_.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
     self.vision_.model.load_state_dict(load_file(str(ver/'vision.safetensors')), strict=True)
+    self.joint_ = self._load_joint(ver/'joint.safetensors', s['vision']['size'], cpu) if s.get('joint') else None
     self.audio_ = load_audio_model(ver/'audio.skops')
     self.fusion_ = fusion_from_dict(s['fusion']); self.priors_ = s.get('priors')
     return self
 
-SceneClassifier.load = classmethod(_load)
+def _load_joint(self, f:Path, size:int, cpu:bool=True):
+    "The joint learner saved in `f`, with its MFCC standardisation."
+    dls = scene_dls(_template(self.classes, self.n_features), 1, self.classes, 0, splitter=lambda o: ([0], [0]), size=size, batch_tfms=[])
+    if not cpu and torch.cuda.is_available(): dls.cuda()
+    learn = joint_learner(dls, self.arch, pretrained=False)
+    if self.stats: learn.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
+    sd = load_file(str(f)); norm = _mfcc_norm(dls)
+    norm.mean, norm.std = sd.pop('mfcc_norm.mean'), sd.pop('mfcc_norm.std')
+    learn.model.load_state_dict(sd, strict=True)
+    return learn
 
-# %% ../nbs/08_pipeline.ipynb #d9e0949a
+SceneClassifier.load, SceneClassifier._load_joint = classmethod(_load), _load_joint
+
+# %% ../nbs/08_pipeline.ipynb #81ed8285
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):

@@ -168,14 +168,14 @@ def body_features(learn:Learner, # From `scene_vision_learner`
     return _outputs(nn.Sequential(model[0], *model[1][:2]), dl, flip, quiet, amp)
 
 def _outputs(run:nn.Module, dl, flip=False, quiet=False, amp=False, dtype=torch.float32)->tuple:
-    "`run`'s outputs `[n, views, ...]` for every item of `dl` as `dtype` on the CPU, and its targets (or `None`)."
-    fs, ys = [], []
+    "`run`'s outputs `[n, views, ...]` for the images of `dl` as `dtype` on the CPU, then the rest of its batches (targets; MFCCs and targets from `scene_dls`), or `None`."
+    fs, rest = [], []
     with torch.inference_mode(), torch.autocast(dl.device.type, enabled=amp):
         for b in progress_bar(dl, leave=False, display=not quiet):
             views = [b[0], b[0].flip(3)] if flip else [b[0]]
             fs.append(torch.stack([run(v).to(dtype).cpu() for v in views], 1))
-            if len(b) > 1: ys.append(b[1].cpu())
-    return torch.cat(fs), (torch.cat(ys) if ys else None)
+            rest.append([t.cpu() for t in b[1:]])
+    return torch.cat(fs), *([torch.cat(t) for t in zip(*rest)] or [None])
 
 # %% ../nbs/04_vision.ipynb #8ed87895
 def fit_head(learn:Learner, # From `scene_vision_learner`
