@@ -110,7 +110,9 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
     if report:
         from scene_classify.report import write_report
-        _say(quiet, f'report: {write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes, "Validation report", clf.comparison_, clf.fusion_)}')
+        v = clf.valid_; n = v.get('compared_rows', v['rows'])
+        notes = [f'The fusion strategies are compared on the {n} validation rows of recordings that training never heard.'] if n < v['rows'] else []
+        _say(quiet, f'report: {write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes, "Validation report", clf.comparison_, clf.fusion_, notes)}')
 
 def predict(model:Required, # Model artifact folder
             data:Required, # Data: a folder or CSV in any supported layout
