@@ -41,7 +41,7 @@ def scores(y:np.ndarray, # True class indices
     pred, n = probs.argmax(1), probs.shape[1]
     p = np.clip(probs, 1e-7, 1); p = p/p.sum(1, keepdims=True)
     return dict(accuracy=accuracy_score(y, pred), balanced_accuracy=balanced_accuracy_score(y, pred),
-                macro_f1=f1_score(y, pred, average='macro', labels=range(n), zero_division=0),
+                macro_f1=f1_score(y, pred, average='macro', labels=np.union1d(y, pred), zero_division=0), # classes neither true nor predicted here do not count
                 log_loss=log_loss(y, p, labels=range(n)), ece=ece(y, probs))
 
 def compare(y:np.ndarray, # True class indices
@@ -53,7 +53,7 @@ def compare(y:np.ndarray, # True class indices
     if base is None: return tab
     return pd.concat([tab, pd.DataFrame({k: fixed_broken(y, probs[base], p) for k,p in probs.items()}).T], axis=1)
 
-# %% ../nbs/06_evaluate.ipynb #05669f4c
+# %% ../nbs/06_evaluate.ipynb #ba9556fc
 def plot_confusion(y:np.ndarray, probs:np.ndarray, classes:list, title:str='', ax=None, normalize:str|None='true'):
     "Confusion matrix of `probs` against `y` (rows: true class; normalised by row by default)."
     if ax is None: _, ax = plt.subplots(figsize=(6, 6))

@@ -332,7 +332,9 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
 
 def _load_joint(self, f:Path, size:int, cpu:bool=True):
     "The joint learner saved in `f`, with its MFCC standardisation."
-    dls = scene_dls(_template(self.classes, self.n_features), 1, self.classes, 0, splitter=lambda o: ([0], [0]), size=size, batch_tfms=[])
+    with warnings.catch_warnings(): # the MFCC statistics of a one-row template (a std of one value) are replaced below
+        warnings.simplefilter('ignore', UserWarning)
+        dls = scene_dls(_template(self.classes, self.n_features), 1, self.classes, 0, splitter=lambda o: ([0], [0]), size=size, batch_tfms=[])
     if not cpu and torch.cuda.is_available(): dls.cuda()
     learn = joint_learner(dls, self.arch, pretrained=False)
     if self.stats: learn.dls.add_tfms([Normalize.from_stats(*self.stats)], 'after_batch')
