@@ -18,10 +18,10 @@ from .vision import resolve_arch, _outputs, _fit_stored
 from .evaluate import compare
 
 # %% auto #0
-__all__ = ['FUSIONS', 'STRATEGIES', 'Fusion', 'VisionOnly', 'OneModel', 'AudioOnly', 'JointOnly', 'class_prior', 'shift_prior',
-           'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'fusion_from_dict',
-           'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve', 'JointHead',
-           'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head']
+__all__ = ['FUSIONS', 'STRATEGIES', 'ALONE', 'Fusion', 'VisionOnly', 'OneModel', 'AudioOnly', 'JointOnly', 'class_prior',
+           'shift_prior', 'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion',
+           'fusion_from_dict', 'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve',
+           'JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head']
 
 # %% ../nbs/07_fusion.ipynb #4ecdab72
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
@@ -180,11 +180,13 @@ def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=Non
 STRATEGIES = {'fallback': FallbackFusion, 'late_mean': lambda: LateFusion('mean'), 'late_product': lambda: LateFusion('product'),
               'stacking': StackingFusion}
 
+ALONE = ('vision', 'audio', 'joint') # one model's probabilities, unfused
+
 def make_fusion(name:str)->Fusion:
-    "An unfitted fusion strategy by name (`STRATEGIES`, or one model alone: 'vision', 'audio', 'joint')."
+    "An unfitted fusion strategy by name (`STRATEGIES`, or one model alone: `ALONE`)."
     if name in STRATEGIES: return STRATEGIES[name]()
-    if name in ('vision', 'audio', 'joint'): return FUSIONS[name]()
-    raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join(["vision", "audio", *STRATEGIES, "joint"])}')
+    if name in ALONE: return FUSIONS[name]()
+    raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join([*ALONE, *STRATEGIES])}')
 
 def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataFrame:
     "Scores of each modality and each strategy (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."

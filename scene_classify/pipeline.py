@@ -71,7 +71,7 @@ def _read(data, split, errors='raise'):
 def _modal_probs(self, df:pd.DataFrame)->dict:
     "Vision and audio probabilities for the rows of `df` (and the joint network's, if trained)."
     P = dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
-    if getattr(self, 'joint_', None) is not None: P['joint'] = vision_probs(self.joint_, df, tta=self.tta, bs=self.bs)
+    if self.joint_ is not None: P['joint'] = vision_probs(self.joint_, df, tta=self.tta, bs=self.bs)
     pr = self.priors_ # None: trained with rebalance=False, or saved before it existed
     return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
@@ -194,7 +194,8 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
     err = df['error'].to_numpy(object) if 'error' in df.columns else np.full(len(df), None, object)
     ok = np.flatnonzero(pd.isna(err))
     nc = len(self.classes)
-    probs = {k: np.full((len(df), nc), np.nan) for k in ('fused', 'vision', 'audio', 'joint')[:3 + (self.joint_ is not None)]}
+    models = ['vision', 'audio'] + (['joint'] if self.joint_ is not None else [])
+    probs = {k: np.full((len(df), nc), np.nan) for k in ['fused', *models]}
     decided = np.full(len(df), None, object)
     for s in range(0, len(ok), self.chunk_size):
         ix = ok[s:s + self.chunk_size]
