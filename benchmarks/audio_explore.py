@@ -14,6 +14,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.utils.class_weight import compute_sample_weight
 from scene_classify.core import find_scenes9, GROUP
 from scene_classify.data import read_scenes, feature_cols
 from scene_classify.block import AutoSplitter
@@ -42,8 +43,7 @@ res = dict(n_train=len(trn), n_valid=len(val), transforms={f'{f} / {m}': score(m
 R = feats['raw']
 res['models'] = {k: score(m, R) for k,m in {'lda shrinkage auto': std(LinearDiscriminantAnalysis(solver='lsqr', shrinkage='auto')),
                  'gaussian naive bayes': std(GaussianNB()), 'knn 15': std(KNeighborsClassifier(15)), 'knn 101': std(KNeighborsClassifier(101))}.items()}
-_, inv, cnt = np.unique(g[trn], return_inverse=True, return_counts=True)
-res['models']['svm C=0.1, recordings weighted equally'] = score(models['svm C=0.1'], R, svc__sample_weight=(1/cnt[inv]) / (1/cnt[inv]).mean())
+res['models']['svm C=0.1, recordings weighted equally'] = score(models['svm C=0.1'], R, svc__sample_weight=compute_sample_weight('balanced', g[trn]))
 # coefficients whose class means vary most against the spread of their recordings' means within a class (training part only)
 t = pd.DataFrame(R[trn]); t['y'], t['g'] = y[trn], g[trn]
 rec_means = t.groupby(['y', 'g']).mean()
