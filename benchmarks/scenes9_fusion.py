@@ -1,8 +1,9 @@
 """Audio models and every fusion strategy on scenes9, side by side, on the grouped validation split.
 
 Needs the vision predictions written by `vision_scenes9.py` (benchmarks/results/valid/<vision>.csv and
-benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--prefix fusion] [--test-from detailed.csv]
-Writes benchmarks/results/{audio_svm,audio_seed_svm,<prefix>_*}.csv (test, for scoring), results/valid/*.csv and
+benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--joint fusion_joint_lite2] [--prefix fusion] [--test-from detailed.csv]
+Every table is given twice: on all validation rows, and on the rows of recordings training never heard (`*_new_recordings`,
+as `SceneClassifier` compares strategies). Writes benchmarks/results/{audio_svm,audio_seed_svm,<prefix>_*}.csv (test, for scoring), results/valid/*.csv and
 results/scenes9_<prefix>.json."""
 import argparse, json, time, warnings
 from pathlib import Path
@@ -13,9 +14,14 @@ from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter, StratifiedSplitter
 from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
 from scene_classify.evaluate import label_index, compare
-from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, STRATEGIES, class_prior, shift_prior
+from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, STRATEGIES, class_prior, shift_prior, JointVision, _clip_log
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import softmax, log_softmax
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
+p.add_argument('--joint', help="a joint network's predictions from joint_scenes9.py (results/valid/<joint>.csv and results/<joint>.csv): "
+               "adds it and the strategies that use it (joint_vision)")
 p.add_argument('--prefix', default='fusion', help='output names: <prefix>_<strategy>.csv and scenes9_<prefix>.json')
 p.add_argument('--test-from', help="test probabilities of both modalities from `scene-classify predict`'s *_detailed.csv, e.g. of a model "
                "trained with --refit (validation still uses --vision's CSV and audio fitted on the training part); also writes <vision>_refit.csv")
@@ -57,21 +63,38 @@ def load_probs(f, rows):
     return t[classes].to_numpy()
 pv_valid, pv_test = load_probs(out/'valid'/f'{a.vision}.csv', valid), load_probs(out/f'{a.vision}.csv', test)
 P = dict(vision=pv_valid, audio=audio_valid['audio_svm'])
+if a.joint: P['joint'] = load_probs(out/'valid'/f'{a.joint}.csv', valid)
 g = valid['group'].to_numpy()
 table = compare_fusions(P, y, groups=g)
+new = ~valid['group'].isin(set(train.iloc[trn]['group'])).to_numpy() # recordings training never heard
+table_new = compare_fusions({k: v[new] for k,v in P.items()}, y[new], groups=g[new])
+res.update(joint=a.joint, n_valid_new_recordings=int(new.sum()), fusion_valid_new_recordings=table_new.round(4).to_dict(orient='index'),
+           best_strategy_new_recordings=best_strategy(table_new))
+if a.joint: # joint_vision weighs both models equally; what weights fitted on validation (cross-fitted by recording) would do instead
+    class WeightedJointVision(JointVision):
+        def fit(self, P, y):
+            z = [_clip_log(P['vision']), _clip_log(P['joint'])]
+            nll = lambda w: -log_softmax(w[0]*z[0] + w[1]*z[1], 1)[np.arange(len(y)), y].mean()
+            self.w = minimize(nll, [1., 1.], method='L-BFGS-B', bounds=[(0, 20)]*2).x; return self
+        def predict_proba(self, P): return softmax(self.w[0]*_clip_log(P['vision']) + self.w[1]*_clip_log(P['joint']), 1)
+    Pn = {k: v[new] for k,v in P.items()}
+    jv = {k: cross_fit(f, Pn, y[new], groups=g[new]) for k,f in (('equal_weights', JointVision), ('fitted_weights', WeightedJointVision))}
+    res['joint_vision_weights_new_recordings'] = compare(y[new], jv).round(4).to_dict(orient='index')
+    print('joint_vision, equal or fitted weights:'); print(compare(y[new], jv).round(3).to_string())
 res['fusion_valid_random_folds'] = compare_fusions(P, y).round(4).to_dict(orient='index')   # the leak, for contrast
 Pseed = dict(vision=pv_valid, audio=audio_valid['audio_seed_svm'])
 seed_table = compare_fusions(Pseed, y, groups=g).loc[['audio', 'fallback', 'late_product']].rename(lambda k: f'seed {k}')
 res['fusion_valid'] = pd.concat([table, seed_table]).round(4).to_dict(orient='index')
 res['best_strategy'] = best_strategy(table)
 Pt = dict(vision=pv_test, audio=rebal(audio_probs(tuned, test)))
+if a.joint: Pt['joint'] = load_probs(out/f'{a.joint}.csv', test)
 if a.test_from: # e.g. refit models: what they learnt from the validation rows too is what the test gets
     d = pd.read_csv(a.test_from).set_index(IMAGE).loc[test[IMAGE]]
     if d['error'].notna().any(): exit(f'{a.test_from}: {d["error"].notna().sum()} rows have errors')
-    Pt = {k: d[[f'{k}_{c}' for c in classes]].to_numpy() for k in ('vision', 'audio')}
+    Pt = {k: d[[f'{k}_{c}' for c in classes]].to_numpy() for k in P}
     probs_table(test, Pt['vision'], classes).to_csv(out/f'{a.vision}_refit.csv', index=False)
     res['test_from'] = str(a.test_from)
-for name in STRATEGIES:
+for name in [n for n in STRATEGIES if set(make_fusion(n).needs) <= set(P)]:
     f = make_fusion(name).fit(P, y)
     res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}
     probs_table(test, f.predict_proba(Pt), classes).to_csv(out/f'{a.prefix}_{name}.csv', index=False)
@@ -80,4 +103,5 @@ fb = make_fusion('fallback').fit(P, y)
 res['fallback_test_fraction_replaced'] = float(fb.replaced(Pt).mean())
 (out/f'scenes9_{a.prefix}.json').write_text(json.dumps(res, indent=1, default=str))
 print(pd.DataFrame(res['audio_valid']).T.round(3).to_string()); print(pd.concat([table, seed_table]).round(3).to_string())
+print(f'new recordings ({new.sum()} rows):'); print(table_new.round(3).to_string())
 print({k: v for k,v in res.items() if not isinstance(v, (dict, list))})

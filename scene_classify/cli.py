@@ -1,4 +1,4 @@
-"""`scene-classify demo | train | predict | evaluate | features`: the pipeline for scripts and shells.
+"""`scene-classify demo | train | fuse | predict | evaluate | features`: the pipeline for scripts and shells.
 
 Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
@@ -13,7 +13,7 @@ from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['Required', 'COMMANDS', 'demo', 'train', 'predict', 'evaluate', 'features', 'main']
+__all__ = ['Required', 'COMMANDS', 'demo', 'train', 'fuse', 'predict', 'evaluate', 'features', 'main']
 
 # %% ../nbs/10_cli.ipynb #952d173c
 Required = Annotated[str, {'opt': True, 'required': True}] # a required `--option` rather than a positional
@@ -81,7 +81,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           label_smoothing:float=0.0, # Label smoothing of the vision loss
           size:int=128, # Image size
           bs:int=64, # Batch size (per process when distributed)
-          strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint
+          strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision (the last two train the joint network)
           joint:store_true=False, # Also train the joint image + MFCC network (with --precompute: on stored features), compared with the strategies
           audio:str='svm', # Audio model: svm, logreg, hgb, mlp
           no_rebalance:store_true=False, # Keep the training part's class frequencies as the models' prior (default: shift to the whole table's)
@@ -113,6 +113,19 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
         v = clf.valid_; n = v.get('compared_rows', v['rows'])
         notes = [f'The fusion strategies are compared on the {n} validation rows of recordings that training never heard.'] if n < v['rows'] else []
         _say(quiet, f'report: {write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes, "Validation report", clf.comparison_, clf.fusion_, notes)}')
+
+def fuse(model:Required, # Model artifact folder (a new version of it is saved in place)
+         data:Required, # The data the model was trained on
+         strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
+         split:str='train', # Which split of a folder the model was trained on
+         quiet:store_true=False, # No progress output
+        ):
+    "Compare the fusion strategies again and fit one on the model's validation rows, without retraining any model."
+    from scene_classify.pipeline import SceneClassifier
+    clf = SceneClassifier.load(model); clf.quiet = quiet
+    clf.fit_fusion(data, strategy, split).save(model)
+    _say(quiet, f'model: {model} (fusion strategy: {clf.strategy_})')
+    _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
 
 def predict(model:Required, # Model artifact folder
             data:Required, # Data: a folder or CSV in any supported layout
@@ -163,7 +176,7 @@ def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO, START, DURATION[, CLASS]
     with atomic_write(out) as f: tab.to_csv(f, index=False, float_format='%.6g')
     _say(quiet, f'{out}: {len(tab)} rows in {time.time()-t0:.1f} s')
 
-COMMANDS = dict(demo=demo, train=train, predict=predict, evaluate=evaluate, features=features)
+COMMANDS = dict(demo=demo, train=train, fuse=fuse, predict=predict, evaluate=evaluate, features=features)
 
 # %% ../nbs/10_cli.ipynb #873dafa1
 def main(argv:list|None=None)->int:

@@ -6,6 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/evaluate.html.md"""
 
 # %% ../nbs/06_evaluate.ipynb #8cd3bc75
 from __future__ import annotations
+import warnings
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss, ConfusionMatrixDisplay
@@ -40,7 +41,10 @@ def scores(y:np.ndarray, # True class indices
     "Accuracy, balanced accuracy, macro-F1, log-loss and ECE of `probs`."
     pred, n = probs.argmax(1), probs.shape[1]
     p = np.clip(probs, 1e-7, 1); p = p/p.sum(1, keepdims=True)
-    return dict(accuracy=accuracy_score(y, pred), balanced_accuracy=balanced_accuracy_score(y, pred),
+    with warnings.catch_warnings(): # on a subset lacking a class, a prediction of it is a plain error: no warning
+        warnings.filterwarnings('ignore', 'y_pred contains classes not in y_true')
+        bal = balanced_accuracy_score(y, pred)
+    return dict(accuracy=accuracy_score(y, pred), balanced_accuracy=bal,
                 macro_f1=f1_score(y, pred, average='macro', labels=np.union1d(y, pred), zero_division=0), # classes neither true nor predicted here do not count
                 log_loss=log_loss(y, p, labels=range(n)), ece=ece(y, probs))
 

@@ -8,8 +8,8 @@ Docs: https://scene-classify.github.io/scene_classify/fusion.html.md"""
 from __future__ import annotations
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
-from scipy.optimize import minimize
-from scipy.special import softmax
+from scipy.optimize import minimize, minimize_scalar
+from scipy.special import softmax, log_softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, KFold, GroupKFold
 from fastai.vision.all import *
@@ -21,7 +21,7 @@ from .evaluate import compare
 __all__ = ['FUSIONS', 'STRATEGIES', 'ALONE', 'Fusion', 'VisionOnly', 'OneModel', 'AudioOnly', 'JointOnly', 'class_prior',
            'shift_prior', 'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion',
            'fusion_from_dict', 'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve',
-           'JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head']
+           'JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head', 'JointVision']
 
 # %% ../nbs/07_fusion.ipynb #4ecdab72
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
@@ -29,6 +29,7 @@ def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
 class Fusion:
     "Base class: combine per-modality probabilities `P` (a dict) into one prediction."
     strategy = 'vision'
+    needs = ('vision', 'audio') # the probabilities it combines: keys of `P`
     per_class = False # True when fitting learns something for each class (so it needs every class in its data)
     def fit(self, P:dict, y:np.ndarray): return self
     def predict_proba(self, P:dict)->np.ndarray: return P['vision']
@@ -39,6 +40,7 @@ class Fusion:
 
 class VisionOnly(Fusion):
     "Vision's probabilities alone."
+    needs = ('vision',)
 
 class OneModel(Fusion):
     "The probabilities `P[strategy]` of one model alone."
@@ -47,11 +49,11 @@ class OneModel(Fusion):
 
 class AudioOnly(OneModel):
     "Audio's probabilities alone."
-    strategy = 'audio'
+    strategy, needs = 'audio', ('audio',)
 
 class JointOnly(OneModel):
     "The joint network's probabilities alone: it fuses the modalities itself (see *The joint network* below)."
-    strategy = 'joint'
+    strategy, needs = 'joint', ('joint',)
 
 # %% ../nbs/07_fusion.ipynb #0aa17614
 def class_prior(y:np.ndarray, # Integer class labels
@@ -189,9 +191,10 @@ def make_fusion(name:str)->Fusion:
     raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join([*ALONE, *STRATEGIES])}')
 
 def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataFrame:
-    "Scores of each modality and each strategy (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."
+    "Scores of each model in `P` and each strategy it can feed (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."
     probs = {k: P[k] for k in P}
-    for name in STRATEGIES: probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
+    for name in STRATEGIES:
+        if set(make_fusion(name).needs) <= set(P): probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
     tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision')
     return tab.reindex(list(probs)) # a strategy that could not be cross-fitted stays, as NaN
 
@@ -275,3 +278,20 @@ def fit_joint_head(learn:Learner, # From `joint_learner`
         return list(zip(f.flatten(0, 1), a.repeat_interleave(n, 0), y.repeat_interleave(n)))
     _fit_stored(learn, m.fuse, stored(dls.train.items, flip), stored(dls.valid.items, False), epochs, lr, quiet)
     return learn
+
+# %% ../nbs/07_fusion.ipynb #2aeb9cc6
+class JointVision(Fusion):
+    "Geometric mean of the joint network's and vision's probabilities (equal weights), with one temperature fitted on validation."
+    strategy, needs = 'joint_vision', ('vision', 'joint')
+    def __init__(self, temperature:float|None=None): self.temperature = temperature
+    def _logits(self, P): return (_clip_log(P['vision']) + _clip_log(P['joint']))/2
+    def fit(self, P, y):
+        z = self._logits(P)
+        nll = lambda t: -log_softmax(z/t, 1)[np.arange(len(y)), y].mean()
+        self.temperature = float(minimize_scalar(nll, bounds=(0.05, 20), method='bounded').x)
+        return self
+    def predict_proba(self, P): return softmax(self._logits(P)/self.temperature, 1)
+    def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
+    def params(self): return dict(temperature=self.temperature)
+
+FUSIONS[JointVision.strategy] = STRATEGIES[JointVision.strategy] = JointVision

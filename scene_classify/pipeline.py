@@ -34,7 +34,7 @@ class SceneClassifier:
     "Image + audio scene classifier: vision learner, audio model and fusion, trained and saved together."
     def __init__(self,
                  arch:str='resnet50', # Vision architecture (torchvision or timm name)
-                 strategy:str='auto', # Fusion: 'auto' (best on validation), 'fallback', 'late_mean', 'late_product', 'stacking', 'vision', 'audio', 'joint'
+                 strategy:str='auto', # Fusion: 'auto' (best on validation), 'fallback', 'late_mean', 'late_product', 'stacking', 'vision', 'audio', 'joint', 'joint_vision'
                  epochs:int=3, # Vision epochs with the body unfrozen
                  freeze_epochs:int=1, # Vision epochs training the head only
                  size:int=128, # Image size for the vision model
@@ -46,7 +46,7 @@ class SceneClassifier:
                  label_smoothing:float=0., # Label smoothing of the vision loss
                  audio:str='svm', # Audio model (`audio.AUDIO_MODELS`)
                  tune:bool=True, # Grid-search the SVM's C and gamma
-                 joint:bool=False, # Also train the joint image + MFCC network (`fusion.joint_learner`), compared with the strategies and shipped by 'auto' if it wins; implied by strategy='joint'
+                 joint:bool=False, # Also train the joint image + MFCC network (`fusion.joint_learner`), compared with the strategies and shipped by 'auto' if it wins; implied by strategy='joint' or 'joint_vision'
                  valid_pct:float=0.2, # Validation fraction (fusion is fitted there)
                  seed:int=42, # Seed for the split and training
                  pretrained:bool=True, # Start vision from ImageNet weights
@@ -105,6 +105,7 @@ def _fit(self, data, split:str='train',
          resume:bool=False, # Continue from the checkpoint in `checkpoint`
         ):
     "Train vision and audio on the training part of `data`, and fusion on its validation part."
+    needs = ('vision', 'audio') if self.strategy == 'auto' else make_fusion(self.strategy).needs # an unknown name fails here, before training
     init_distributed() # several processes (accelerate launch / torchrun): see `distributed`
     df = _read(data, split)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
@@ -120,19 +121,30 @@ def _fit(self, data, split:str='train',
                                                  num_workers=self.num_workers), ck, resume)
     self.stats = [list(map(float, s)) for s in self.vision_.norm_stats] if self.vision_.norm_stats else None
     # the rest is fitted once, on rank 0, and shared with the other processes
-    train = df.iloc[list(trn)]; valid = df.iloc[list(val)]; y = label_index(valid, self.classes)
+    train = df.iloc[list(trn)]; valid = df.iloc[list(val)]
     self.audio_ = on_main(lambda: tune_audio(train)[0] if self.tune and self.audio == 'svm' else fit_audio(train, audio_model(self.audio)))
-    self.joint_ = self._train_joint(df, IndexSplitter(list(val))) if self.joint or self.strategy == 'joint' else None
-    P = on_main(self._modal_probs, valid)
+    self.joint_ = self._train_joint(df, IndexSplitter(list(val))) if self.joint or 'joint' in needs else None
+    new = self._fit_fusion(train, valid)
+    if self.refit: self._refit(df, val, ck, resume)
+    self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=self.refit, # the figures' setting
+                       split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1),
+                       rows_sha256=_rows_sha256(valid)) # lets `fit_fusion` check that it is given the same validation rows
+    return self
+
+def _fit_fusion(self, train:pd.DataFrame, valid:pd.DataFrame)->np.ndarray:
+    "Compare the strategies on the `valid` rows of recordings `train` lacks, and fit `self.strategy` (or the best) on all of `valid`."
+    P, y = on_main(self._modal_probs, valid), label_index(valid, self.classes)
     new = _unheard(valid, train); groups = valid[GROUP].to_numpy()[new] if GROUP in valid.columns else None
     self.comparison_ = on_main(compare_fusions, {k: p[new] for k,p in P.items()}, y[new], groups=groups)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
     self.fusion_ = on_main(lambda: make_fusion(self.strategy_).fit(P, y))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
-    if self.refit: self._refit(df, val, ck, resume)
-    self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=self.refit, # the figures' setting
-                       split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1))
-    return self
+    return new
+
+def _rows_sha256(df:pd.DataFrame)->str:
+    "A fingerprint of the rows of `df`: names, labels and features."
+    rows = pd.util.hash_pandas_object(df[[IMAGE, LABEL] + feature_cols(df)], index=False).to_numpy()
+    return hashlib.sha256(rows.tobytes()).hexdigest()
 
 def _refit(self, df:pd.DataFrame, val, ck=None, resume=False):
     "Retrain vision and audio on every row of `df` with the settings `fit` used; fusion and the comparison stay as validated."
@@ -145,7 +157,7 @@ def _refit(self, df:pd.DataFrame, val, ck=None, resume=False):
     if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target']) # both models now learn the whole table's frequencies
 
 SceneClassifier._modal_probs, SceneClassifier._train_vision, SceneClassifier._train_joint = _modal_probs, _train_vision, _train_joint
-SceneClassifier.fit, SceneClassifier._refit = _fit, _refit
+SceneClassifier.fit, SceneClassifier._refit, SceneClassifier._fit_fusion = _fit, _refit, _fit_fusion
 
 # %% ../nbs/08_pipeline.ipynb #bb4c2ff1
 class CheckpointError(ValueError):
@@ -155,9 +167,8 @@ _NOT_RUN_KEYS = {'quiet', 'num_workers', 'chunk_size', 'tta'} # change nothing a
 
 def _run_key(self, df:pd.DataFrame)->dict:
     "What a checkpoint must match to be resumed: the training settings and rows."
-    rows = pd.util.hash_pandas_object(df[[IMAGE, LABEL] + feature_cols(df)], index=False).to_numpy()
     return dict(hparams={k: str(v) if isinstance(v, Path) else v for k,v in self.hparams.items() if k not in _NOT_RUN_KEYS},
-                classes=self.classes, rows=len(df), rows_sha256=hashlib.sha256(rows.tobytes()).hexdigest())
+                classes=self.classes, rows=len(df), rows_sha256=_rows_sha256(df))
 
 def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
     "Prepare the checkpoint `folder` for this run; returns the vision checkpoint file."
@@ -231,7 +242,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #4ffb940a
+# %% ../nbs/08_pipeline.ipynb #ef684f58
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -284,7 +295,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #d9e0949a
+# %% ../nbs/08_pipeline.ipynb #d215eb56
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -306,7 +317,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #ef684f58
+# %% ../nbs/08_pipeline.ipynb #49a26795
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -346,7 +357,7 @@ def _load_joint(self, f:Path, size:int, cpu:bool=True):
 
 SceneClassifier.load, SceneClassifier._load_joint = classmethod(_load), _load_joint
 
-# %% ../nbs/08_pipeline.ipynb #81ed8285
+# %% ../nbs/08_pipeline.ipynb #635c7c86
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):
@@ -358,3 +369,26 @@ def load_vision_pickle(path, # Model artifact folder
         raise ArtifactError(f'{f} is a pickle: loading it runs whatever code it contains. Pass trust_pickle=True only '
                             'for a file you made or trust; SceneClassifier.load reads the same weights without pickle.')
     return load_learner(f, cpu=cpu)
+
+# %% ../nbs/08_pipeline.ipynb #6ef5b16a
+def _fit_fusion_again(self, data, # The data `fit` was given
+                      strategy:str='auto', # Fusion strategy to fit; 'auto': the best in the new comparison
+                      split:str='train', # Which split of a folder `fit` trained on
+                     ):
+    "Compare the strategies and fit `strategy` again on the validation rows `fit` held out of `data`; no model is retrained."
+    if self.refit: raise ValueError('this model was retrained on every row (refit=True): no held-out rows are left to fit a fusion on')
+    needs = ('vision', 'audio') if strategy == 'auto' else make_fusion(strategy).needs
+    if 'joint' in needs and self.joint_ is None: raise ValueError(f'strategy {strategy!r} needs the joint network: train with joint=True')
+    df = _read(data, split); self._check_compatible(df)
+    if LABEL not in df or df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['fitting a fusion needs every row labelled'])
+    trn, val = AutoSplitter(self.valid_pct, self.seed)(df)
+    train, valid = df.iloc[list(trn)], df.iloc[list(val)]
+    v = self.valid_
+    same = _rows_sha256(valid) == v['rows_sha256'] if 'rows_sha256' in v else len(val) == v['rows'] # models saved before the fingerprint: row count only
+    if not same: raise DataError(df.attrs.get('source', 'table'), ['its validation rows are not those the model held out in training: '
+                                                                  'a fusion fitted there could be fitted on rows the models learnt from'])
+    self.strategy = self.hparams['strategy'] = strategy
+    self.valid_ = dict(v, compared_rows=int(self._fit_fusion(train, valid).sum()))
+    return self
+
+SceneClassifier.fit_fusion = _fit_fusion_again

@@ -120,3 +120,15 @@ def test_train_precompute(demo_run, tmp_path):
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert len(pd.read_csv(tmp_path/'p.csv')) == len(pd.read_csv(demo_run/'data'/'data_test.csv'))
+
+def test_fuse_command(demo_run, tmp_path):
+    "`fuse` switches a trained model to another strategy without training; data it was not trained on is refused."
+    import shutil
+    sc, model = str(BIN/'scene-classify'), tmp_path/'model'
+    shutil.copytree(demo_run/'model', model)
+    r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--strategy', 'late_product'],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and 'fusion strategy: late_product' in r.stdout, r.stderr[-3000:]
+    assert verify_artifact(model)['fusion']['strategy'] == 'late'
+    r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--split', 'test'], capture_output=True, text=True)
+    assert r.returncode == 1 and 'needs every row labelled' in r.stderr, r.stderr
