@@ -106,7 +106,11 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
         raise
     clf.save(out, export_pickle=export_pickle)
     if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True) # the run is complete: the checkpoint has done its job
-    _say(quiet, f'model: {out} (fusion strategy: {clf.strategy_})')
+    _summary(clf, out, report, quiet)
+
+def _summary(clf, model, report, quiet):
+    "Say where the model is and how the strategies compared; write the validation report if asked."
+    _say(quiet, f'model: {model} (fusion strategy: {clf.strategy_})')
     _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
     if report:
         from scene_classify.report import write_report
@@ -118,14 +122,14 @@ def fuse(model:Required, # Model artifact folder (a new version of it is saved i
          data:Required, # The data the model was trained on
          strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
          split:str='train', # Which split of a folder the model was trained on
+         report:str=None, # Also write a validation report into this folder
          quiet:store_true=False, # No progress output
         ):
     "Compare the fusion strategies again and fit one on the model's validation rows, without retraining any model."
     from scene_classify.pipeline import SceneClassifier
     clf = SceneClassifier.load(model); clf.quiet = quiet
     clf.fit_fusion(data, strategy, split).save(model)
-    _say(quiet, f'model: {model} (fusion strategy: {clf.strategy_})')
-    _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
+    _summary(clf, model, report, quiet)
 
 def predict(model:Required, # Model artifact folder
             data:Required, # Data: a folder or CSV in any supported layout

@@ -131,9 +131,9 @@ def _fit(self, data, split:str='train',
                        rows_sha256=_rows_sha256(valid)) # lets `fit_fusion` check that it is given the same validation rows
     return self
 
-def _fit_fusion(self, train:pd.DataFrame, valid:pd.DataFrame)->np.ndarray:
-    "Compare the strategies on the `valid` rows of recordings `train` lacks, and fit `self.strategy` (or the best) on all of `valid`."
-    P, y = on_main(self._modal_probs, valid), label_index(valid, self.classes)
+def _fit_fusion(self, train:pd.DataFrame, valid:pd.DataFrame, P:dict|None=None)->np.ndarray:
+    "Compare the strategies on the `valid` rows of recordings `train` lacks, and fit `self.strategy` (or the best) on all of `valid` (predicted unless `P` is given)."
+    P, y = on_main(self._modal_probs, valid) if P is None else P, label_index(valid, self.classes)
     new = _unheard(valid, train); groups = valid[GROUP].to_numpy()[new] if GROUP in valid.columns else None
     self.comparison_ = on_main(compare_fusions, {k: p[new] for k,p in P.items()}, y[new], groups=groups)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
@@ -284,6 +284,8 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
         save_file(_tensors(dict(self.joint_.model.state_dict(), **{'mfcc_norm.mean': norm.mean, 'mfcc_norm.std': norm.std})),
                   str(ver/'joint.safetensors'))
     save_audio_model(self.audio_, ver/'audio.skops')
+    if getattr(self, 'valid_probs_', None) is not None and not self.refit: # each model's probabilities for the held-out rows, for `fit_fusion`
+        np.savez(ver/'valid_probs.npz', **{k: v for k,v in self.valid_probs_.items() if k != 'fused'})
     settings = dict(format=ARTIFACT_FORMAT, classes=self.classes, n_features=self.n_features, recipe=self.recipe,
                     vision=dict(arch=self.arch, size=self.size, stats=self.stats, weights_source=getattr(self.vision_, 'weights_source', None)),
                     joint=self.joint_ is not None, fusion=self.fusion_.to_dict(), priors=self.priors_, strategy=self.strategy_, hparams={k: (str(v) if isinstance(v, Path) else v) for k,v in self.hparams.items()},
@@ -340,6 +342,8 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
     self.joint_ = self._load_joint(ver/'joint.safetensors', s['vision']['size'], cpu) if s.get('joint') else None
     self.audio_ = load_audio_model(ver/'audio.skops')
     self.fusion_ = fusion_from_dict(s['fusion']); self.priors_ = s.get('priors')
+    f = ver/'valid_probs.npz'
+    self.valid_probs_ = dict(np.load(f, allow_pickle=False)) if f.exists() else None
     return self
 
 def _load_joint(self, f:Path, size:int, cpu:bool=True):
@@ -388,7 +392,8 @@ def _fit_fusion_again(self, data, # The data `fit` was given
     if not same: raise DataError(df.attrs.get('source', 'table'), ['its validation rows are not those the model held out in training: '
                                                                   'a fusion fitted there could be fitted on rows the models learnt from'])
     self.strategy = self.hparams['strategy'] = strategy
-    self.valid_ = dict(v, compared_rows=int(self._fit_fusion(train, valid).sum()))
+    P = {k: p for k,p in self.valid_probs_.items() if k != 'fused'} if self.valid_probs_ is not None else None # kept from `fit`: no need to predict again
+    self.valid_ = dict(v, compared_rows=int(self._fit_fusion(train, valid, P).sum()))
     return self
 
 SceneClassifier.fit_fusion = _fit_fusion_again

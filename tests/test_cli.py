@@ -112,6 +112,7 @@ def test_train_precompute(demo_run, tmp_path):
                         '--epochs', '1', '--top-layers', '2', '--freeze-epochs', '2', '--size', '64', '--bs', '32', '--refit', '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout == '', repr(r.stdout[:200]) # --quiet: not even a progress bar's first character
     s = verify_artifact(out)
     assert s['hparams']['top_layers'] == 2 and s['hparams']['precompute']
     assert len(s['priors']['train']) == len(s['classes']) # rebalance is the default
@@ -126,9 +127,10 @@ def test_fuse_command(demo_run, tmp_path):
     import shutil
     sc, model = str(BIN/'scene-classify'), tmp_path/'model'
     shutil.copytree(demo_run/'model', model)
-    r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--strategy', 'late_product'],
+    r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--strategy', 'late_product', '--report', str(tmp_path/'rep')],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and 'fusion strategy: late_product' in r.stdout, r.stderr[-3000:]
+    assert (tmp_path/'rep'/'report.md').exists()
     assert verify_artifact(model)['fusion']['strategy'] == 'late'
     r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--split', 'test'], capture_output=True, text=True)
     assert r.returncode == 1 and 'needs every row labelled' in r.stderr, r.stderr
