@@ -25,6 +25,8 @@ p.add_argument('--joint', help="a joint network's predictions from joint_scenes9
 p.add_argument('--prefix', default='fusion', help='output names: <prefix>_<strategy>.csv and scenes9_<prefix>.json')
 p.add_argument('--test-from', help="test probabilities of both modalities from `scene-classify predict`'s *_detailed.csv, e.g. of a model "
                "trained with --refit (validation still uses --vision's CSV and audio fitted on the training part); also writes <vision>_refit.csv")
+p.add_argument('--fit-all-rows', action='store_true', help='fit the strategies written as CSVs on every validation row, as runs before '
+               '2026-11-22 did (default: on the rows of recordings training never heard, as SceneClassifier does)')
 p.add_argument('--no-rebalance', action='store_true', help="keep the training part's class frequencies as the audio models' prior"); a = p.parse_args()
 warnings.filterwarnings('ignore'); set_seed(0)
 out = Path(__file__).parent/'results'
@@ -94,13 +96,17 @@ if a.test_from: # e.g. refit models: what they learnt from the validation rows t
     Pt = {k: d[[f'{k}_{c}' for c in classes]].to_numpy() for k in P}
     probs_table(test, Pt['vision'], classes).to_csv(out/f'{a.vision}_refit.csv', index=False)
     res['test_from'] = str(a.test_from)
+fitted = {}
 for name in [n for n in STRATEGIES if set(make_fusion(n).needs) <= set(P)]:
-    f = make_fusion(name).fit(P, y)
+    f = make_fusion(name)
+    # fitted where SceneClassifier fits it: on the rows it was compared on (new recordings), unless it learns per class
+    rows = np.ones(len(y), bool) if a.fit_all_rows or (f.per_class and set(y) - set(y[new])) else new
+    fitted[name] = f.fit({k: v[rows] for k,v in P.items()}, y[rows])
     res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}
     probs_table(test, f.predict_proba(Pt), classes).to_csv(out/f'{a.prefix}_{name}.csv', index=False)
     probs_table(valid, f.predict_proba(P), classes).to_csv(out/'valid'/f'{a.prefix}_{name}.csv', index=False)
-fb = make_fusion('fallback').fit(P, y)
-res['fallback_test_fraction_replaced'] = float(fb.replaced(Pt).mean())
+res['fusion_fitted_on'] = 'all validation rows' if a.fit_all_rows else 'validation rows of new recordings (stacking: all)'
+res['fallback_test_fraction_replaced'] = float(fitted['fallback'].replaced(Pt).mean())
 (out/f'scenes9_{a.prefix}.json').write_text(json.dumps(res, indent=1, default=str))
 print(pd.DataFrame(res['audio_valid']).T.round(3).to_string()); print(pd.concat([table, seed_table]).round(3).to_string())
 print(f'new recordings ({new.sum()} rows):'); print(table_new.round(3).to_string())

@@ -115,7 +115,8 @@ def _summary(clf, model, report, quiet):
     if report:
         from scene_classify.report import write_report
         v = clf.valid_; n = v.get('compared_rows', v['rows'])
-        notes = [f'The fusion strategies are compared on the {n} validation rows of recordings that training never heard.'] if n < v['rows'] else []
+        notes = [f'The fusion strategies are compared, and the fusion fitted, on the {n} validation rows of recordings that training never heard.'] if n < v['rows'] else []
+        notes += ['The fused row of *Scores* is in-sample (the fusion was fitted on these rows); the cross-fitted table is the fair comparison.']
         _say(quiet, f'report: {write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes, "Validation report", clf.comparison_, clf.fusion_, notes)}')
 
 def fuse(model:Required, # Model artifact folder (a new version of it is saved in place)

@@ -132,12 +132,14 @@ def _fit(self, data, split:str='train',
     return self
 
 def _fit_fusion(self, train:pd.DataFrame, valid:pd.DataFrame, P:dict|None=None)->np.ndarray:
-    "Compare the strategies on the `valid` rows of recordings `train` lacks, and fit `self.strategy` (or the best) on all of `valid` (predicted unless `P` is given)."
+    "Compare the strategies on the `valid` rows of recordings `train` lacks and fit `self.strategy` (or the best) there; `valid` is predicted unless `P` is given."
     P, y = on_main(self._modal_probs, valid) if P is None else P, label_index(valid, self.classes)
     new = _unheard(valid, train); groups = valid[GROUP].to_numpy()[new] if GROUP in valid.columns else None
     self.comparison_ = on_main(compare_fusions, {k: p[new] for k,p in P.items()}, y[new], groups=groups)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
-    self.fusion_ = on_main(lambda: make_fusion(self.strategy_).fit(P, y))
+    f = make_fusion(self.strategy_)
+    rows = np.ones(len(y), bool) if f.per_class and set(y) - set(y[new]) else new # the rows it was compared on
+    self.fusion_ = on_main(lambda: f.fit({k: p[rows] for k,p in P.items()}, y[rows]))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
     return new
 
@@ -159,7 +161,7 @@ def _refit(self, df:pd.DataFrame, val, ck=None, resume=False):
 SceneClassifier._modal_probs, SceneClassifier._train_vision, SceneClassifier._train_joint = _modal_probs, _train_vision, _train_joint
 SceneClassifier.fit, SceneClassifier._refit, SceneClassifier._fit_fusion = _fit, _refit, _fit_fusion
 
-# %% ../nbs/08_pipeline.ipynb #bb4c2ff1
+# %% ../nbs/08_pipeline.ipynb #99b853ef
 class CheckpointError(ValueError):
     "A training checkpoint that belongs to a different run."
 
@@ -190,7 +192,7 @@ def _checkpoint(self, df:pd.DataFrame, folder, resume:bool)->Path:
 
 SceneClassifier._run_key, SceneClassifier._checkpoint = _run_key, _checkpoint
 
-# %% ../nbs/08_pipeline.ipynb #b1ead583
+# %% ../nbs/08_pipeline.ipynb #3725cbaa
 def _check_compatible(self, df):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes:
@@ -222,12 +224,12 @@ def _predict(self, data, split:str='test')->pd.DataFrame:
 
 SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
 
-# %% ../nbs/08_pipeline.ipynb #38077adb
+# %% ../nbs/08_pipeline.ipynb #8a9f3460
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
     return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
 
-# %% ../nbs/08_pipeline.ipynb #bfafb8b0
+# %% ../nbs/08_pipeline.ipynb #d30acd83
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
     "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
     ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
@@ -242,7 +244,7 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
-# %% ../nbs/08_pipeline.ipynb #ef684f58
+# %% ../nbs/08_pipeline.ipynb #49a26795
 ARTIFACT_FORMAT = 1
 
 def _versions()->dict:
@@ -297,7 +299,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
 
 SceneClassifier.save, SceneClassifier._write_version = _save, _write_version
 
-# %% ../nbs/08_pipeline.ipynb #d215eb56
+# %% ../nbs/08_pipeline.ipynb #1025066b
 class ArtifactError(ValueError):
     "A model artifact that is incomplete, modified, or does not match the data."
 
@@ -319,7 +321,7 @@ def verify_artifact(path)->dict:
         if sha256_file(f) != want: raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
-# %% ../nbs/08_pipeline.ipynb #49a26795
+# %% ../nbs/08_pipeline.ipynb #c6ff49fb
 def _template(classes, n_features):
     "A one-row table with an in-memory image, to rebuild the DataLoaders' transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -361,7 +363,7 @@ def _load_joint(self, f:Path, size:int, cpu:bool=True):
 
 SceneClassifier.load, SceneClassifier._load_joint = classmethod(_load), _load_joint
 
-# %% ../nbs/08_pipeline.ipynb #635c7c86
+# %% ../nbs/08_pipeline.ipynb #90fbec6c
 def load_vision_pickle(path, # Model artifact folder
                        trust_pickle:bool=False, # Load a pickle, which can run any code stored in it
                        cpu:bool=True):
@@ -374,7 +376,7 @@ def load_vision_pickle(path, # Model artifact folder
                             'for a file you made or trust; SceneClassifier.load reads the same weights without pickle.')
     return load_learner(f, cpu=cpu)
 
-# %% ../nbs/08_pipeline.ipynb #6ef5b16a
+# %% ../nbs/08_pipeline.ipynb #594cc92e
 def _fit_fusion_again(self, data, # The data `fit` was given
                       strategy:str='auto', # Fusion strategy to fit; 'auto': the best in the new comparison
                       split:str='train', # Which split of a folder `fit` trained on
