@@ -86,6 +86,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           audio:str='svm', # Audio model: svm, logreg, hgb, mlp
           no_rebalance:store_true=False, # Keep the training part's class frequencies as the models' prior (default: shift to the whole table's)
           refit:store_true=False, # After validation has fitted the fusion, retrain vision and audio (and the joint network) on every row (a second vision training)
+          tta:store_true=False, # Test-time augmentation for the validation predictions the fusion is fitted on, and by default in predict and evaluate
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
@@ -98,7 +99,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     from scene_classify.pipeline import SceneClassifier
     ck = Path(out)/'checkpoint'
     clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, lr, precompute=precompute, top_layers=top_layers, head=head, label_smoothing=label_smoothing, audio=audio, weights=weights, seed=seed,
-                          joint=joint, rebalance=not no_rebalance, refit=refit, quiet=quiet)
+                          joint=joint, rebalance=not no_rebalance, refit=refit, tta=tta, quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN) # another Ctrl-C must not cut this message short; `main` restores the handler
@@ -138,27 +139,27 @@ def predict(model:Required, # Model artifact folder
             split:str='test', # Which split of a folder to predict
             chunk_size:int=2048, # Rows read and predicted at a time (bounds memory)
             shard:str='0/1', # I/N: this process predicts every N-th chunk, starting at chunk I
-            tta:store_true=False, # Test-time augmentation of the vision model (`vision.vision_probs`)
+            tta:store_true=False, # Test-time augmentation of the vision model (`vision.vision_probs`; always on for a model trained with --tta)
             quiet:store_true=False, # No progress output
            ):
     "Predict every row of `data` in chunks (rerun to resume): a Kaggle-style submission and a detailed CSV."
     from scene_classify.pipeline import SceneClassifier, artifact_dir
     from scene_classify.audio import sha256_file
-    clf = SceneClassifier.load(model); clf.tta = tta
-    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if tta else '') # a resumed run never mixes the two
+    clf = SceneClassifier.load(model); clf.tta = tta or clf.tta # a model validated with TTA predicts with it
+    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.tta else '') # a resumed run never mixes the two
     _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id)
 
 def evaluate(model:Required, # Model artifact folder
              data:Required, # Labelled data: a folder or CSV in any supported layout
              split:str='train', # Which split of a folder to evaluate
              report:str=None, # Also write a report (confusion matrices, mistakes) into this folder
-             tta:store_true=False, # Test-time augmentation of the vision model
+             tta:store_true=False, # Test-time augmentation of the vision model (always on for a model trained with --tta)
              quiet:store_true=False, # No progress output
             ):
     "Scores of vision, audio and fused predictions on labelled `data`."
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.data import read_scenes
-    clf = SceneClassifier.load(model); clf.tta = tta
+    clf = SceneClassifier.load(model); clf.tta = tta or clf.tta
     df = read_scenes(data, split, errors='mark') # read (and check images) once; the report needs the paths too
     pred = clf.predict(df)
     print(clf.evaluate(df, pred=pred).round(4).to_string())

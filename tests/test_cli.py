@@ -106,10 +106,10 @@ def test_sharded_predict(demo_run, tmp_path):
     assert not out.with_name('s.csv.parts').exists()
 
 def test_train_precompute(demo_run, tmp_path):
-    "`train --precompute --top-layers 2 --refit` trains the head, then the body's last two layers, on stored activations, then all again on every row; the model predicts every row."
+    "`train --precompute --top-layers 2 --refit --tta` trains the head, then the body's last two layers, on stored activations, then all again on every row; the model predicts every row, with TTA."
     sc, out = str(BIN/'scene-classify'), tmp_path/'model'
     r = subprocess.run([sc, 'train', '--data', str(demo_run/'data'), '--out', str(out), '--arch', 'tf_efficientnet_lite0', '--precompute',
-                        '--epochs', '1', '--top-layers', '2', '--freeze-epochs', '2', '--size', '64', '--bs', '32', '--refit', '--quiet'],
+                        '--epochs', '1', '--top-layers', '2', '--freeze-epochs', '2', '--size', '64', '--bs', '32', '--refit', '--tta', '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout == '', repr(r.stdout[:200]) # --quiet: not even a progress bar's first character
@@ -117,6 +117,7 @@ def test_train_precompute(demo_run, tmp_path):
     assert s['hparams']['top_layers'] == 2 and s['hparams']['precompute']
     assert len(s['priors']['train']) == len(s['classes']) # rebalance is the default
     assert s['hparams']['refit'] and s['priors']['train'] == s['priors']['target'] # refit models learn the whole table's frequencies
+    assert s['hparams']['tta'] # validated with TTA, so predicted with it by default
     r = subprocess.run([sc, 'predict', '--model', str(out), '--data', str(demo_run/'data'), '--out', str(tmp_path/'p.csv'), '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
