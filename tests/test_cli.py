@@ -122,6 +122,11 @@ def test_train_precompute(demo_run, tmp_path):
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert len(pd.read_csv(tmp_path/'p.csv')) == len(pd.read_csv(demo_run/'data'/'data_test.csv'))
+    r = subprocess.run([sc, 'predict', '--model', str(out), '--data', str(demo_run/'data'), '--out', str(tmp_path/'q.csv'), '--tta', '--quiet'],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    plain, tta = pd.read_csv(tmp_path/'p_detailed.csv'), pd.read_csv(tmp_path/'q_detailed.csv')
+    assert plain.filter(like='vision_').equals(tta.filter(like='vision_')) # without --tta it predicted with TTA all the same
 
 def test_fuse_command(demo_run, tmp_path):
     "`fuse` switches a trained model to another strategy without training; data it was not trained on is refused."
