@@ -14,10 +14,8 @@ from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter, StratifiedSplitter
 from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
 from scene_classify.evaluate import label_index, compare
-from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, STRATEGIES, class_prior, shift_prior, JointVision, _clip_log
+from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, STRATEGIES, class_prior, shift_prior, JointVision, LateFusion
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import softmax, log_softmax
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
 p.add_argument('--joint', help="a joint network's predictions from joint_scenes9.py (results/valid/<joint>.csv and results/<joint>.csv): "
@@ -72,15 +70,10 @@ new = ~valid['group'].isin(set(train.iloc[trn]['group'])).to_numpy() # recording
 table_new = compare_fusions({k: v[new] for k,v in P.items()}, y[new], groups=g[new])
 res.update(joint=a.joint, n_valid_new_recordings=int(new.sum()), fusion_valid_new_recordings=table_new.round(4).to_dict(orient='index'),
            best_strategy_new_recordings=best_strategy(table_new))
-if a.joint: # joint_vision weighs both models equally; what weights fitted on validation (cross-fitted by recording) would do instead
-    class WeightedJointVision(JointVision):
-        def fit(self, P, y):
-            z = [_clip_log(P['vision']), _clip_log(P['joint'])]
-            nll = lambda w: -log_softmax(w[0]*z[0] + w[1]*z[1], 1)[np.arange(len(y)), y].mean()
-            self.w = minimize(nll, [1., 1.], method='L-BFGS-B', bounds=[(0, 20)]*2).x; return self
-        def predict_proba(self, P): return softmax(self.w[0]*_clip_log(P['vision']) + self.w[1]*_clip_log(P['joint']), 1)
-    Pn = {k: v[new] for k,v in P.items()}
-    jv = {k: cross_fit(f, Pn, y[new], groups=g[new]) for k,f in (('equal_weights', JointVision), ('fitted_weights', WeightedJointVision))}
+if a.joint: # joint_vision weighs both models equally; what weights fitted on validation (cross-fitted by recording) would do instead:
+    Pn = {k: v[new] for k,v in P.items()}     # the late product's fit, with the joint network in audio's place
+    jv = {'equal_weights': cross_fit(JointVision, Pn, y[new], groups=g[new]),
+          'fitted_weights': cross_fit(lambda: LateFusion('product'), dict(vision=Pn['vision'], audio=Pn['joint']), y[new], groups=g[new])}
     res['joint_vision_weights_new_recordings'] = compare(y[new], jv).round(4).to_dict(orient='index')
     print('joint_vision, equal or fitted weights:'); print(compare(y[new], jv).round(3).to_string())
 res['fusion_valid_random_folds'] = compare_fusions(P, y).round(4).to_dict(orient='index')   # the leak, for contrast

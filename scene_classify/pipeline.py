@@ -105,7 +105,7 @@ def _fit(self, data, split:str='train',
          resume:bool=False, # Continue from the checkpoint in `checkpoint`
         ):
     "Train vision and audio on the training part of `data`, and fusion on its validation part."
-    needs = ('vision', 'audio') if self.strategy == 'auto' else make_fusion(self.strategy).needs # an unknown name fails here, before training
+    needs = _needs(self.strategy) # an unknown name fails here, before training
     init_distributed() # several processes (accelerate launch / torchrun): see `distributed`
     df = _read(data, split)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
@@ -130,6 +130,10 @@ def _fit(self, data, split:str='train',
                        split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1),
                        rows_sha256=_rows_sha256(valid)) # lets `fit_fusion` check that it is given the same validation rows
     return self
+
+def _needs(strategy:str)->tuple:
+    "The models whose probabilities `strategy` combines ('auto': those every strategy can use)."
+    return ('vision', 'audio') if strategy == 'auto' else make_fusion(strategy).needs
 
 def _fit_fusion(self, train:pd.DataFrame, valid:pd.DataFrame, P:dict|None=None)->np.ndarray:
     "Compare the strategies on the `valid` rows of recordings `train` lacks and fit `self.strategy` (or the best) there; `valid` is predicted unless `P` is given."
@@ -286,7 +290,7 @@ def _write_version(self, ver:Path, export_pickle:bool=False):
         save_file(_tensors(dict(self.joint_.model.state_dict(), **{'mfcc_norm.mean': norm.mean, 'mfcc_norm.std': norm.std})),
                   str(ver/'joint.safetensors'))
     save_audio_model(self.audio_, ver/'audio.skops')
-    if getattr(self, 'valid_probs_', None) is not None and not self.refit: # each model's probabilities for the held-out rows, for `fit_fusion`
+    if self.valid_probs_ is not None and not self.refit: # each model's probabilities for the held-out rows, for `fit_fusion`
         np.savez(ver/'valid_probs.npz', **{k: v for k,v in self.valid_probs_.items() if k != 'fused'})
     settings = dict(format=ARTIFACT_FORMAT, classes=self.classes, n_features=self.n_features, recipe=self.recipe,
                     vision=dict(arch=self.arch, size=self.size, stats=self.stats, weights_source=getattr(self.vision_, 'weights_source', None)),
@@ -383,8 +387,7 @@ def _fit_fusion_again(self, data, # The data `fit` was given
                      ):
     "Compare the strategies and fit `strategy` again on the validation rows `fit` held out of `data`; no model is retrained."
     if self.refit: raise ValueError('this model was retrained on every row (refit=True): no held-out rows are left to fit a fusion on')
-    needs = ('vision', 'audio') if strategy == 'auto' else make_fusion(strategy).needs
-    if 'joint' in needs and self.joint_ is None: raise ValueError(f'strategy {strategy!r} needs the joint network: train with joint=True')
+    if 'joint' in _needs(strategy) and self.joint_ is None: raise ValueError(f'strategy {strategy!r} needs the joint network: train with joint=True')
     df = _read(data, split); self._check_compatible(df)
     if LABEL not in df or df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['fitting a fusion needs every row labelled'])
     trn, val = AutoSplitter(self.valid_pct, self.seed)(df)
