@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, l
 from .core import *
 
 # %% auto #0
-__all__ = ['label_index', 'ece', 'fixed_broken', 'scores', 'compare', 'plot_confusion']
+__all__ = ['label_index', 'ece', 'fixed_broken', 'scores', 'compare', 'group_accuracy', 'plot_confusion']
 
 # %% ../nbs/06_evaluate.ipynb #f027fc9d
 def label_index(df:pd.DataFrame, classes:list)->np.ndarray:
@@ -57,7 +57,17 @@ def compare(y:np.ndarray, # True class indices
     if base is None: return tab
     return pd.concat([tab, pd.DataFrame({k: fixed_broken(y, probs[base], p) for k,p in probs.items()}).T], axis=1)
 
-# %% ../nbs/06_evaluate.ipynb #ba9556fc
+# %% ../nbs/06_evaluate.ipynb #30701b1c
+def group_accuracy(y:np.ndarray, # True class indices
+                   probs:dict, # Name -> probabilities
+                   groups, # Group of each row, e.g. its recording
+                  )->pd.DataFrame:
+    "Accuracy of each model (columns) on the rows of each group (index), after the group's row count `rows`."
+    hit = pd.DataFrame({k: p.argmax(1) == y for k,p in probs.items()}, dtype=float)
+    g = hit.groupby(np.asarray(groups))
+    return pd.concat([g.size().rename('rows'), g.mean()], axis=1)
+
+# %% ../nbs/06_evaluate.ipynb #852eab29
 def plot_confusion(y:np.ndarray, probs:np.ndarray, classes:list, title:str='', ax=None, normalize:str|None='true'):
     "Confusion matrix of `probs` against `y` (rows: true class; normalised by row by default)."
     if ax is None: _, ax = plt.subplots(figsize=(6, 6))

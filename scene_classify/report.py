@@ -1,4 +1,4 @@
-"""One folder a person can read after a run: metrics JSON, confusion matrices per modality, the fallback curve, the most confident mistakes, and a Markdown report tying them together.
+"""One folder a person can read after a run: metrics JSON, confusion matrices per modality, accuracy per recording, the fallback curve, the most confident mistakes, and a Markdown report tying them together.
 
 Docs: https://scene-classify.github.io/scene_classify/report.html.md"""
 
@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from PIL import Image
 from .core import *
-from .evaluate import compare, label_index, plot_confusion
+from .evaluate import compare, group_accuracy, label_index, plot_confusion
 from .fusion import plot_fallback_curve, FallbackFusion
 
 # %% auto #0
@@ -40,7 +40,17 @@ def _md_table(df:pd.DataFrame)->str:
     rows = [[str(i), *[f'{v:.3f}' if isinstance(v, float) else str(v) for v in r]] for i,r in zip(df.index, df.astype(object).to_numpy())]
     return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|'*len(cols)] + ['| ' + ' | '.join(r) + ' |' for r in rows])
 
-# %% ../nbs/09_report.ipynb #99856181
+# %% ../nbs/09_report.ipynb #ab795586
+_MAX_GROUPS = 30 # recordings listed in report.md; metrics.json has them all
+
+def _by_group(df, y, probs):
+    "`group_accuracy` of `probs` on `df`'s recordings with each one's commonest class first, or `None` without several groups."
+    if GROUP not in df or df[GROUP].nunique() < 2: return None
+    g = group_accuracy(y, probs, df[GROUP])
+    g.insert(0, 'class', df.groupby(GROUP)[LABEL].agg(lambda s: s.mode()[0]))
+    return g
+
+# %% ../nbs/09_report.ipynb #f7f7a074
 def write_report(out, # Folder to write into
                  df:pd.DataFrame, # Labelled rows (`IMAGE`, `path`, `label`)
                  probs:dict, # Model name -> probabilities for `df` (needs 'vision', 'audio', 'fused')
@@ -50,11 +60,13 @@ def write_report(out, # Folder to write into
                  fusion=None, # The fitted fusion strategy, if any
                  notes:list|None=None, # Extra lines for the report
                 )->Path:
-    "Write metrics.json, confusion PNGs, the fallback curve, the mistakes and report.md into `out`; returns report.md."
+    "Write metrics.json, confusion PNGs, accuracy per recording, the fallback curve, the mistakes and report.md into `out`; returns report.md."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     y = label_index(df, classes)
     table = compare(y, probs, base='vision')
+    groups = _by_group(df, y, probs)
     metrics = dict(rows=len(df), scores=json.loads(table.to_json(orient='index')),
+                   by_group=json.loads(groups.to_json(orient='index')) if groups is not None else None,
                    fusion=fusion.to_dict() if fusion is not None else None,
                    comparison=json.loads(comparison.to_json(orient='index')) if comparison is not None else None)
     with atomic_write(out/'metrics.json') as f: json.dump(metrics, f, indent=1)
@@ -67,6 +79,10 @@ def write_report(out, # Folder to write into
     if fig is not None: fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight'); plt.close(fig)
     md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '',
           '## Scores', '', _md_table(table), '']
+    if groups is not None:
+        worst = groups.sort_values('fused').head(_MAX_GROUPS)
+        md += ['## Accuracy by recording', '', f'{len(groups)} groups' + (f'; the {_MAX_GROUPS} with the lowest fused accuracy '
+               '(all in metrics.json)' if len(groups) > _MAX_GROUPS else '') + '.', '', _md_table(worst), '']
     if comparison is not None: md += ['## Fusion strategies on validation (cross-fitted)', '', _md_table(comparison), '']
     if fusion is not None: md += [f'Fusion used: `{fusion!r}`', '']
     md += ['## Confusion matrices', '', *[f'![{k}](confusion_{k}.png)' for k in probs], '',
