@@ -64,7 +64,7 @@ def group_accuracy(y:np.ndarray, # True class indices
                   )->pd.DataFrame:
     "Accuracy of each model (columns) on the rows of each group (index), after the group's row count `rows`."
     hit = pd.DataFrame({k: p.argmax(1) == y for k,p in probs.items()}, dtype=float)
-    g = hit.groupby(np.asarray(groups))
+    g = hit.groupby(np.asarray(groups), dropna=False) # rows without a group are a group of their own, never dropped
     return pd.concat([g.size().rename('rows'), g.mean()], axis=1)
 
 # %% ../nbs/06_evaluate.ipynb #852eab29

@@ -279,7 +279,7 @@ def fit_joint_head(learn:Learner, # From `joint_learner`
     _fit_stored(learn, m.fuse, stored(dls.train.items, flip), stored(dls.valid.items, False), epochs, lr, quiet)
     return learn
 
-# %% ../nbs/07_fusion.ipynb #2aeb9cc6
+# %% ../nbs/07_fusion.ipynb #ee71dab5
 class JointVision(Fusion):
     "Geometric mean of the joint network's and vision's probabilities (equal weights), with one temperature fitted on validation."
     strategy, needs = 'joint_vision', ('vision', 'joint')

@@ -47,7 +47,7 @@ def _by_group(df, y, probs):
     "`group_accuracy` of `probs` on `df`'s recordings with each one's commonest class first, or `None` without several groups."
     if GROUP not in df or df[GROUP].nunique() < 2: return None
     g = group_accuracy(y, probs, df[GROUP])
-    g.insert(0, 'class', df.groupby(GROUP)[LABEL].agg(lambda s: s.mode()[0]))
+    g.insert(0, 'class', df.groupby(GROUP, dropna=False)[LABEL].agg(lambda s: s.mode()[0]))
     return g
 
 # %% ../nbs/09_report.ipynb #f7f7a074
