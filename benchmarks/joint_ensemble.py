@@ -56,20 +56,20 @@ X = np.concatenate([train[mf].to_numpy(np.float32), test[mf].to_numpy(np.float32
 X = (X - X[trn].mean(0))/X[trn].std(0)  # standardised with the training part's statistics
 y = label_index(train, classes); n = len(train)
 tt = lambda *xs: [torch.tensor(x) for x in xs]
+items = list(zip(*tt(F[trn].reshape(-1, F.shape[-1]), np.repeat(X[trn], 2, 0), np.repeat(y[trn], 2)))) # each image and its mirror
+vitems = list(zip(*tt(F[val][:, 0], X[val], y[val])))
+views = {k: [tt(F[ix][:, v], X[ix]) for v in (0, 1)] for k, ix in (('valid', val), ('test', np.arange(n, len(F))))} # to predict
 
 def head(seed):
     "One `JointHead` trained with fastai's one cycle on the stored features; probabilities of validation and test rows, mirror-averaged."
     set_seed(seed, reproducible=True)
-    items = list(zip(*tt(F[trn].reshape(-1, F.shape[-1]), np.repeat(X[trn], 2, 0), np.repeat(y[trn], 2))))
-    vitems = list(zip(*tt(F[val][:, 0], X[val], y[val])))
     dls = DataLoaders(DataLoader(items, bs=64, shuffle=True, drop_last=True), DataLoader(vitems, bs=256), device='cpu')
     learn = Learner(dls, JointHead(F.shape[-1], X.shape[1], len(classes), p_audio=a.p_audio),
                     loss_func=LabelSmoothingCrossEntropyFlat(eps=a.label_smoothing), metrics=accuracy)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)
     m = learn.model.eval()
     with torch.no_grad():
-        pr = lambda ix: np.mean([torch.softmax(m(*tt(F[ix][:, v], X[ix])), 1).numpy() for v in (0, 1)], 0)
-        return pr(val), pr(np.arange(n, len(F)))
+        return tuple(np.mean([torch.softmax(m(*v), 1).numpy() for v in views[k]], 0) for k in ('valid', 'test'))
 
 t = time.time(); runs = [head(s) for s in range(a.seeds)]; res['seconds']['heads'] = round(time.time() - t, 1)
 geo = lambda ps: (q := gmean(np.clip(ps, 1e-12, 1), axis=0))/q.sum(1, keepdims=True)

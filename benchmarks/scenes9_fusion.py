@@ -14,7 +14,7 @@ from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter, StratifiedSplitter
 from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
 from scene_classify.evaluate import label_index, compare
-from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, STRATEGIES, class_prior, shift_prior, JointVision, LateFusion
+from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, STRATEGIES, class_prior, shift_prior, JointVision, LateFusion, fit_rows
 import numpy as np
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
@@ -93,7 +93,7 @@ fitted = {}
 for name in [n for n in STRATEGIES if set(make_fusion(n).needs) <= set(P)]:
     f = make_fusion(name)
     # fitted where SceneClassifier fits it: on the rows it was compared on (new recordings), unless it learns per class
-    rows = np.ones(len(y), bool) if a.fit_all_rows or (f.per_class and set(y) - set(y[new])) else new
+    rows = np.ones(len(y), bool) if a.fit_all_rows else fit_rows(f, y, new)
     fitted[name] = f.fit({k: v[rows] for k,v in P.items()}, y[rows])
     res.setdefault('fusion_params', {})[name] = f.to_dict() if name != 'stacking' else {'C': f.C}
     probs_table(test, f.predict_proba(Pt), classes).to_csv(out/f'{a.prefix}_{name}.csv', index=False)

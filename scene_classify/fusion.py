@@ -20,8 +20,9 @@ from .evaluate import compare
 # %% auto #0
 __all__ = ['FUSIONS', 'STRATEGIES', 'ALONE', 'Fusion', 'VisionOnly', 'OneModel', 'AudioOnly', 'JointOnly', 'class_prior',
            'shift_prior', 'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion',
-           'fusion_from_dict', 'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'plot_fallback_curve',
-           'JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head', 'JointVision']
+           'fusion_from_dict', 'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'fit_rows',
+           'plot_fallback_curve', 'JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head',
+           'JointVision']
 
 # %% ../nbs/07_fusion.ipynb #4ecdab72
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
@@ -204,6 +205,14 @@ def best_strategy(table:pd.DataFrame)->str:
     return t.sort_values(['accuracy', 'log_loss'], ascending=[False, True]).index[0]
 
 # %% ../nbs/07_fusion.ipynb #13aa3bd4
+def fit_rows(fusion:Fusion, # Unfitted strategy
+             y:np.ndarray, # True class indices of every candidate row
+             rows:np.ndarray, # Boolean mask of the rows it was compared on
+            )->np.ndarray:
+    "Mask of the rows to fit `fusion` on: `rows`, or all of them when it learns per class and `rows` lack a class."
+    return np.ones(len(y), bool) if fusion.per_class and set(y) - set(y[rows]) else rows
+
+# %% ../nbs/07_fusion.ipynb #e3def07b
 def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), ax=None, chosen:FallbackFusion|None=None):
     "Accuracy against the fraction of rows replaced by audio, one line per uncertainty measure."
     if ax is None: _, ax = plt.subplots(figsize=(5, 3.5))
@@ -213,7 +222,7 @@ def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), a
     ax.set_xlabel('fraction of rows decided by audio'); ax.set_ylabel('accuracy'); ax.legend(); ax.grid(alpha=.3)
     return ax
 
-# %% ../nbs/07_fusion.ipynb #e3def07b
+# %% ../nbs/07_fusion.ipynb #109fef76
 class JointHead(Module):
     "MFCC MLP + classification head over pooled image features, dropping the audio branch of whole rows with probability `p_audio` while training."
     def __init__(self, n_img:int, n_mfcc:int, n_out:int, mfcc_hidden:int=128, head_hidden:int=512, p:float=0.3, p_audio:float=0.5):
@@ -225,7 +234,7 @@ class JointHead(Module):
     def audio(self, mfcc): return self.drop_audio(self.mfcc(mfcc)[:, None])[:, 0]
     def forward(self, feats, mfcc): return self.head(torch.cat([feats, self.audio(mfcc)], 1))
 
-# %% ../nbs/07_fusion.ipynb #9d1946e9
+# %% ../nbs/07_fusion.ipynb #4bb56c54
 class JointModel(Module):
     "Image body + MFCC MLP, concatenated into one classification head (`JointHead`)."
     def __init__(self, body:nn.Module, nf:int, n_mfcc:int, n_out:int, **kwargs):
@@ -261,7 +270,7 @@ def joint_learner(dls:DataLoaders, # Two-input DataLoaders from `scene_dls`
         learn.to_channelslast(amp_mode=AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16)
     return learn
 
-# %% ../nbs/07_fusion.ipynb #4bb56c54
+# %% ../nbs/07_fusion.ipynb #c93392f2
 def fit_joint_head(learn:Learner, # From `joint_learner`
                    epochs:int=5, # Epochs over the stored features
                    lr:float=1e-3, # Maximum learning rate of the one cycle
@@ -279,7 +288,7 @@ def fit_joint_head(learn:Learner, # From `joint_learner`
     _fit_stored(learn, m.fuse, stored(dls.train.items, flip), stored(dls.valid.items, False), epochs, lr, quiet)
     return learn
 
-# %% ../nbs/07_fusion.ipynb #ee71dab5
+# %% ../nbs/07_fusion.ipynb #c946f8c4
 class JointVision(Fusion):
     "Geometric mean of the joint network's and vision's probabilities (equal weights), with one temperature fitted on validation."
     strategy, needs = 'joint_vision', ('vision', 'joint')

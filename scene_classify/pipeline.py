@@ -19,7 +19,7 @@ from .data import read_scenes
 from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
 from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model, sha256_file
 from .evaluate import label_index, compare
-from .fusion import compare_fusions, best_strategy, make_fusion, fusion_from_dict, class_prior, shift_prior, joint_learner, fit_joint_head
+from .fusion import compare_fusions, best_strategy, make_fusion, fit_rows, fusion_from_dict, class_prior, shift_prior, joint_learner, fit_joint_head
 from .block import AutoSplitter, scene_dls, NormalizeMFCC
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 
@@ -141,8 +141,7 @@ def _fit_fusion(self, train:pd.DataFrame, valid:pd.DataFrame, P:dict|None=None)-
     new = _unheard(valid, train); groups = valid[GROUP].to_numpy()[new] if GROUP in valid.columns else None
     self.comparison_ = on_main(compare_fusions, {k: p[new] for k,p in P.items()}, y[new], groups=groups)
     self.strategy_ = best_strategy(self.comparison_) if self.strategy == 'auto' else self.strategy
-    f = make_fusion(self.strategy_)
-    rows = np.ones(len(y), bool) if f.per_class and set(y) - set(y[new]) else new # the rows it was compared on
+    f = make_fusion(self.strategy_); rows = fit_rows(f, y, new) # the rows it was compared on
     self.fusion_ = on_main(lambda: f.fit({k: p[rows] for k,p in P.items()}, y[rows]))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
     return new
