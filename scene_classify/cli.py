@@ -67,7 +67,7 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
                        clf.comparison_, clf.fusion_, [f'Vision: {arch}, {epochs} epochs at {size}px. Total time {time.time()-t0:.0f} s.', '',
                         'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; the cross-fitted table below is the fair comparison.'])
     _say(quiet, f'report: {rep}')
-    _say(quiet, clf.comparison_[['accuracy', 'log_loss']].round(3).to_string())
+    _say(quiet, clf.comparison_.filter(['accuracy', 'gain_lo', 'gain_hi', 'log_loss']).round(3).to_string())
 
 def train(data:Required, # Training data: a folder or CSV in any supported layout
           out:str='model', # Model artifact folder to write
@@ -112,7 +112,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
 def _summary(clf, model, report, quiet):
     "Say where the model is and how the strategies compared; write the validation report if asked."
     _say(quiet, f'model: {model} (fusion strategy: {clf.strategy_})')
-    _say(quiet, clf.comparison_[['accuracy', 'balanced_accuracy', 'log_loss']].round(3).to_string())
+    _say(quiet, clf.comparison_.filter(['accuracy', 'gain_lo', 'gain_hi', 'balanced_accuracy', 'log_loss']).round(3).to_string()) # older models lack the gain interval
     if report:
         from scene_classify.report import write_report
         v = clf.valid_; n = v.get('compared_rows', v['rows'])

@@ -9,11 +9,12 @@ from __future__ import annotations
 import warnings
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
+from scipy.stats import bootstrap
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss, ConfusionMatrixDisplay
 from .core import *
 
 # %% auto #0
-__all__ = ['label_index', 'ece', 'fixed_broken', 'scores', 'compare', 'group_accuracy', 'plot_confusion']
+__all__ = ['label_index', 'ece', 'fixed_broken', 'gain_interval', 'scores', 'compare', 'group_accuracy', 'plot_confusion']
 
 # %% ../nbs/06_evaluate.ipynb #f027fc9d
 def label_index(df:pd.DataFrame, classes:list)->np.ndarray:
@@ -34,6 +35,25 @@ def fixed_broken(y:np.ndarray, before:np.ndarray, after:np.ndarray)->dict:
     b, a = before.argmax(1) == y, after.argmax(1) == y
     return dict(fixed=int((~b & a).sum()), broke=int((b & ~a).sum()))
 
+# %% ../nbs/06_evaluate.ipynb #c4d2e9f1
+def gain_interval(y:np.ndarray, # True class indices
+                  before:np.ndarray, # Probabilities of the reference model
+                  after:np.ndarray, # Probabilities of the model compared with it
+                  groups, # Group of each row (e.g. its recording): the unit that is resampled
+                  level:float=0.9, # Confidence level of the interval
+                  n_resamples:int=2000, # Bootstrap resamples
+                  seed:int=0, # Random state of the resampling
+                 )->dict:
+    "Accuracy gain of `after` over `before`, with a percentile interval from resampling whole groups."
+    d = pd.DataFrame({'d': (after.argmax(1) == y).astype(float) - (before.argmax(1) == y), 'n': 1.})
+    d = d.groupby(np.asarray(groups), dropna=False).sum() # rows without a group are a group of their own
+    gain = float(d.d.sum()/d.n.sum())
+    if len(d) < 2: return dict(gain=gain, gain_lo=np.nan, gain_hi=np.nan) # one group: nothing to resample
+    if not d.d.any(): return dict(gain=gain, gain_lo=0., gain_hi=0.) # the same rows right: no spread to resample
+    ci = bootstrap((d.d.to_numpy(), d.n.to_numpy()), lambda s, n, axis=-1: s.sum(axis)/n.sum(axis), paired=True, vectorized=True,
+                   confidence_level=level, n_resamples=n_resamples, method='percentile', rng=np.random.default_rng(seed)).confidence_interval
+    return dict(gain=gain, gain_lo=float(ci.low), gain_hi=float(ci.high))
+
 # %% ../nbs/06_evaluate.ipynb #01e6cfd7
 def scores(y:np.ndarray, # True class indices
            probs:np.ndarray, # Probabilities `[n, n_classes]`
@@ -51,11 +71,14 @@ def scores(y:np.ndarray, # True class indices
 def compare(y:np.ndarray, # True class indices
             probs:dict, # Name -> probabilities
             base:str|None=None, # If given, add rows `fixed` and `broke` relative to `probs[base]` (see `fixed_broken`)
+            groups=None, # With `base`: each row's group, to add the 90% interval of the accuracy gain over it (see `gain_interval`)
            )->pd.DataFrame:
     "One row of `scores` per model."
     tab = pd.DataFrame({k: scores(y, p) for k,p in probs.items()}).T
     if base is None: return tab
-    return pd.concat([tab, pd.DataFrame({k: fixed_broken(y, probs[base], p) for k,p in probs.items()}).T], axis=1)
+    parts = [tab, pd.DataFrame({k: fixed_broken(y, probs[base], p) for k,p in probs.items()}).T]
+    if groups is not None: parts.append(pd.DataFrame({k: gain_interval(y, probs[base], p, groups) for k,p in probs.items()}).T.drop(columns='gain'))
+    return pd.concat(parts, axis=1)
 
 # %% ../nbs/06_evaluate.ipynb #30701b1c
 def group_accuracy(y:np.ndarray, # True class indices

@@ -192,11 +192,11 @@ def make_fusion(name:str)->Fusion:
     raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join([*ALONE, *STRATEGIES])}')
 
 def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataFrame:
-    "Scores of each model in `P` and each strategy it can feed (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision."
+    "Scores of each model in `P` and each strategy it can feed (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision (and, given `groups`, the interval of the accuracy gain)."
     probs = {k: P[k] for k in P}
     for name in STRATEGIES:
         if set(make_fusion(name).needs) <= set(P): probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
-    tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision')
+    tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision', groups=groups)
     return tab.reindex(list(probs)) # a strategy that could not be cross-fitted stays, as NaN
 
 def best_strategy(table:pd.DataFrame)->str:

@@ -63,8 +63,8 @@ def write_report(out, # Folder to write into
     "Write metrics.json, confusion PNGs, accuracy per recording, the fallback curve, the mistakes and report.md into `out`; returns report.md."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     y = label_index(df, classes)
-    table = compare(y, probs, base='vision')
     groups = _by_group(df, y, probs)
+    table = compare(y, probs, base='vision', groups=None if groups is None else df[GROUP])
     metrics = dict(rows=len(df), scores=json.loads(table.to_json(orient='index')),
                    by_group=json.loads(groups.to_json(orient='index')) if groups is not None else None,
                    fusion=fusion.to_dict() if fusion is not None else None,
@@ -79,6 +79,8 @@ def write_report(out, # Folder to write into
     if fig is not None: fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight'); plt.close(fig)
     md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '',
           '## Scores', '', _md_table(table), '']
+    if groups is not None: md += ['`gain_lo`, `gain_hi`: the 90% interval of the accuracy gain over vision, resampling whole recordings '
+                                  '(`evaluate.gain_interval`); one that straddles 0 cannot tell the model from vision.', '']
     if groups is not None:
         worst = groups.sort_values('fused').head(_MAX_GROUPS)
         md += ['## Accuracy by recording', '', f'{len(groups)} groups' + (f'; the {_MAX_GROUPS} with the lowest fused accuracy '
