@@ -1,5 +1,5 @@
 """Exploratory audio variants on scenes9's grouped validation split: MFCC transforms, other classifiers, recording
-weights, feature selection, and leave-one-recording-out. None is in the library; BENCHMARKS.md (*Audio*) says why.
+weights, feature selection, channel augmentation, and leave-one-recording-out. None is in the library; BENCHMARKS.md (*Audio*) says why.
 
 Usage: python benchmarks/audio_explore.py [--no-loro]. Writes benchmarks/results/audio_explore.json."""
 import argparse, json, warnings
@@ -34,9 +34,9 @@ feats = {'raw': flat(X), 'no c0': flat(X[:, :, 1:]), 'clip-mean c0 removed': fla
 std = lambda m: make_pipeline(StandardScaler(), m)
 models = {'svm C=0.1': std(SVC(C=0.1)), 'svm C=1': std(SVC(C=1)), 'logreg C=0.01': std(LogisticRegression(C=0.01, max_iter=2000))}
 
-def score(m, F, **fit):
-    "Accuracy and balanced accuracy on the validation recordings of `m` fitted on the training part."
-    pr = clone(m).fit(F[trn], y[trn], **fit).predict(F[val])
+def score(m, F, train=None, **fit):
+    "Accuracy and balanced accuracy on the validation recordings of `m` fitted on the training part (or on `train`: features, labels)."
+    pr = clone(m).fit(*(train or (F[trn], y[trn])), **fit).predict(F[val])
     return dict(accuracy=round(accuracy_score(y[val], pr), 4), balanced=round(balanced_accuracy_score(y[val], pr), 4))
 
 res = dict(n_train=len(trn), n_valid=len(val), transforms={f'{f} / {m}': score(models[m], F) for f,F in feats.items() for m in models})
@@ -50,6 +50,18 @@ rec_means = t.groupby(['y', 'g']).mean()
 within = np.nanmean([m.var().to_numpy() for _,m in rec_means.groupby(level=0) if len(m) > 1], axis=0)
 order = np.argsort(-(t.drop(columns='g').groupby('y').mean().var().to_numpy() / (within + 1e-9)))
 res['selection'] = {f'top {k} of 104': score(models['svm C=0.1'], R[:, order[:k]]) for k in (26, 52, 78)}
+# channel augmentation: a microphone's or room's smooth response adds one vector to the low cepstra of every window;
+# copies of the training rows with random offsets as large as the spread between recordings of a class should teach
+# invariance to it (spread measured on the training part's recordings, coefficients 0..n-1 shifted)
+spread = np.sqrt(np.nanmean([m.to_numpy().reshape(len(m), 8, 13).mean(1).var(0) for _,m in rec_means.groupby(level=0) if len(m) > 1], axis=0))
+def augmented(alpha, n, copies=2, seed=0):
+    "The training part and `copies` copies of it, each row's first `n` coefficients shifted by `alpha` times the spread."
+    sig, rng = np.where(np.arange(13) < n, alpha*spread, 0), np.random.default_rng(seed)
+    Z = np.concatenate([X[trn]] + [X[trn] + rng.standard_normal((len(trn), 1, 13))*sig for _ in range(copies)])
+    return flat(Z), np.tile(y[trn], copies + 1)
+res['channel_spread'] = spread.astype(float).round(2).tolist()
+res['channel_augmentation'] = {f'{m}, x{al} spread on {n} coefficients': score(models[m], R, augmented(al, n))
+                               for m in ('svm C=0.1', 'logreg C=0.01') for al in (0.5, 1, 2) for n in (1, 4, 13)}
 if not a.no_loro: # each training-table recording held out in turn, where its class has another recording to learn from
     recs = pd.Series(y, index=g).groupby(level=0).first(); loro = []
     for r,c in recs.items():
@@ -61,5 +73,5 @@ if not a.no_loro: # each training-table recording held out in turn, where its cl
             loro.append(dict(recording=r, setting=setting, accuracy=accuracy_score(y[g == r], m.predict(R[g == r]))))
     res['loro_mean_accuracy'] = pd.DataFrame(loro).groupby('setting').accuracy.mean().round(4).to_dict(); res['loro'] = loro
 (Path(__file__).parent/'results'/'audio_explore.json').write_text(json.dumps(res, indent=1))
-for k in ('transforms', 'models', 'selection'): print(pd.DataFrame(res[k]).T.to_string())
+for k in ('transforms', 'models', 'selection', 'channel_augmentation'): print(pd.DataFrame(res[k]).T.to_string())
 print(res.get('loro_mean_accuracy'))
