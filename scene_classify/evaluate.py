@@ -45,12 +45,12 @@ def gain_interval(y:np.ndarray, # True class indices
                   seed:int=0, # Random state of the resampling
                  )->dict:
     "Accuracy gain of `after` over `before`, with a percentile interval from resampling whole groups."
-    d = pd.DataFrame({'d': (after.argmax(1) == y).astype(float) - (before.argmax(1) == y), 'n': 1.})
-    d = d.groupby(np.asarray(groups), dropna=False).sum() # rows without a group are a group of their own
-    gain = float(d.d.sum()/d.n.sum())
-    if len(d) < 2: return dict(gain=gain, gain_lo=np.nan, gain_hi=np.nan) # one group: nothing to resample
-    if not d.d.any(): return dict(gain=gain, gain_lo=0., gain_hi=0.) # the same rows right: no spread to resample
-    ci = bootstrap((d.d.to_numpy(), d.n.to_numpy()), lambda s, n, axis=-1: s.sum(axis)/n.sum(axis), paired=True, vectorized=True,
+    per = pd.DataFrame({'diff': (after.argmax(1) == y).astype(float) - (before.argmax(1) == y), 'rows': 1.})
+    per = per.groupby(np.asarray(groups), dropna=False).sum() # per group: rows won minus rows lost, and rows; rows without a group are one more group
+    gain = float(per['diff'].sum()/per.rows.sum())
+    if len(per) < 2: return dict(gain=gain, gain_lo=np.nan, gain_hi=np.nan) # one group: nothing to resample
+    if not per['diff'].any(): return dict(gain=gain, gain_lo=0., gain_hi=0.) # no group's balance moves: nothing to resample
+    ci = bootstrap((per['diff'].to_numpy(), per.rows.to_numpy()), lambda d, n, axis=-1: d.sum(axis)/n.sum(axis), paired=True, vectorized=True,
                    confidence_level=level, n_resamples=n_resamples, method='percentile', rng=np.random.default_rng(seed)).confidence_interval
     return dict(gain=gain, gain_lo=float(ci.low), gain_hi=float(ci.high))
 

@@ -79,11 +79,11 @@ def write_report(out, # Folder to write into
     if fig is not None: fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight'); plt.close(fig)
     md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '',
           '## Scores', '', _md_table(table), '']
-    if groups is not None: md += ['`gain_lo`, `gain_hi`: the 90% interval of the accuracy gain over vision, resampling whole recordings '
-                                  '(`evaluate.gain_interval`); one that straddles 0 cannot tell the model from vision.', '']
     if groups is not None:
         worst = groups.sort_values('fused').head(_MAX_GROUPS)
-        md += ['## Accuracy by recording', '', f'{len(groups)} groups' + (f'; the {_MAX_GROUPS} with the lowest fused accuracy '
+        md += ['`gain_lo`, `gain_hi`: the 90% interval of the accuracy gain over vision, resampling whole recordings '
+               '(`evaluate.gain_interval`); one that straddles 0 cannot tell the model from vision.', '',
+               '## Accuracy by recording', '', f'{len(groups)} groups' + (f'; the {_MAX_GROUPS} with the lowest fused accuracy '
                '(all in metrics.json)' if len(groups) > _MAX_GROUPS else '') + '.', '', _md_table(worst), '']
     if comparison is not None: md += ['## Fusion strategies on validation (cross-fitted)', '', _md_table(comparison), '']
     if fusion is not None: md += [f'Fusion used: `{fusion!r}`', '']
