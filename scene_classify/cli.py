@@ -26,6 +26,11 @@ def _setup(quiet:bool):
 def _say(quiet, *msg):
     if not quiet and int(os.environ.get('RANK', 0)) == 0: print(*msg, flush=True) # one voice when distributed
 
+def _comparison(clf, cols:list)->str:
+    "The comparison's `cols` that it has (models saved before the gain interval lack it), and what the interval means."
+    t = clf.comparison_.filter(cols).round(3).to_string()
+    return t + ('\ngain_lo, gain_hi: 90% interval of the accuracy gain over vision, resampling whole recordings' if 'gain_lo' in clf.comparison_ else '')
+
 def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None):
     "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files."
     import pandas as pd
@@ -67,7 +72,7 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
                        clf.comparison_, clf.fusion_, [f'Vision: {arch}, {epochs} epochs at {size}px. Total time {time.time()-t0:.0f} s.', '',
                         'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; the cross-fitted table below is the fair comparison.'])
     _say(quiet, f'report: {rep}')
-    _say(quiet, clf.comparison_.filter(['accuracy', 'gain_lo', 'gain_hi', 'log_loss']).round(3).to_string())
+    _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'log_loss']))
 
 def train(data:Required, # Training data: a folder or CSV in any supported layout
           out:str='model', # Model artifact folder to write
@@ -112,7 +117,7 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
 def _summary(clf, model, report, quiet):
     "Say where the model is and how the strategies compared; write the validation report if asked."
     _say(quiet, f'model: {model} (fusion strategy: {clf.strategy_})')
-    _say(quiet, clf.comparison_.filter(['accuracy', 'gain_lo', 'gain_hi', 'balanced_accuracy', 'log_loss']).round(3).to_string()) # older models lack the gain interval
+    _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'balanced_accuracy', 'log_loss']))
     if report:
         from scene_classify.report import write_report
         v = clf.valid_; n = v.get('compared_rows', v['rows'])
