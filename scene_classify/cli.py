@@ -29,7 +29,8 @@ def _say(quiet, *msg):
 def _comparison(clf, cols:list)->str:
     "The comparison's `cols` that it has (models saved before the gain interval lack it), and what the interval means."
     t = clf.comparison_.filter(cols).round(3).to_string()
-    return t + ('\ngain_lo, gain_hi: 90% interval of the accuracy gain over vision, resampling whole recordings' if 'gain_lo' in clf.comparison_ else '')
+    from scene_classify.evaluate import GAIN_NOTE
+    return t + ('\n' + GAIN_NOTE if 'gain_lo' in clf.comparison_ else '')
 
 def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None):
     "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files."

@@ -14,7 +14,8 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, l
 from .core import *
 
 # %% auto #0
-__all__ = ['label_index', 'ece', 'fixed_broken', 'gain_interval', 'scores', 'compare', 'group_accuracy', 'plot_confusion']
+__all__ = ['GAIN_NOTE', 'label_index', 'ece', 'fixed_broken', 'gain_interval', 'scores', 'compare', 'group_accuracy',
+           'plot_confusion']
 
 # %% ../nbs/06_evaluate.ipynb #f027fc9d
 def label_index(df:pd.DataFrame, classes:list)->np.ndarray:
@@ -67,6 +68,9 @@ def scores(y:np.ndarray, # True class indices
     return dict(accuracy=accuracy_score(y, pred), balanced_accuracy=bal,
                 macro_f1=f1_score(y, pred, average='macro', labels=np.union1d(y, pred), zero_division=0), # classes neither true nor predicted here do not count
                 log_loss=log_loss(y, p, labels=range(n)), ece=ece(y, probs))
+
+GAIN_NOTE = ('gain_lo, gain_hi: 90% interval of the accuracy gain over vision, resampling whole recordings '
+             '(evaluate.gain_interval); one that straddles 0 cannot tell the model from vision')
 
 def compare(y:np.ndarray, # True class indices
             probs:dict, # Name -> probabilities

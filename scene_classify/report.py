@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from PIL import Image
 from .core import *
-from .evaluate import compare, group_accuracy, label_index, plot_confusion
+from .evaluate import GAIN_NOTE, compare, group_accuracy, label_index, plot_confusion
 from .fusion import plot_fallback_curve, FallbackFusion
 
 # %% auto #0
@@ -81,8 +81,7 @@ def write_report(out, # Folder to write into
           '## Scores', '', _md_table(table), '']
     if groups is not None:
         worst = groups.sort_values('fused').head(_MAX_GROUPS)
-        md += ['`gain_lo`, `gain_hi`: the 90% interval of the accuracy gain over vision, resampling whole recordings '
-               '(`evaluate.gain_interval`); one that straddles 0 cannot tell the model from vision.', '',
+        md += [GAIN_NOTE + '.', '',
                '## Accuracy by recording', '', f'{len(groups)} groups' + (f'; the {_MAX_GROUPS} with the lowest fused accuracy '
                '(all in metrics.json)' if len(groups) > _MAX_GROUPS else '') + '.', '', _md_table(worst), '']
     if comparison is not None: md += ['## Fusion strategies on validation (cross-fitted)', '', _md_table(comparison), '']
