@@ -1,7 +1,7 @@
 """Audio models and every fusion strategy on scenes9, side by side, on the grouped validation split.
 
 Needs the vision predictions written by `vision_scenes9.py` (benchmarks/results/valid/<vision>.csv and
-benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--joint fusion_joint_lite2] [--prefix fusion] [--test-from detailed.csv]
+benchmarks/results/<vision>.csv). Usage: python benchmarks/scenes9_fusion.py [--vision vision_lite0] [--joint fusion_joint_lite2] [--prefix fusion] [--test-from detailed.csv | --test-refit]
 Every table is given twice: on all validation rows, and on the rows of recordings training never heard (`*_new_recordings`,
 as `SceneClassifier` compares strategies). Writes benchmarks/results/{audio_svm,audio_seed_svm,<prefix>_*}.csv (test, for scoring), results/valid/*.csv and
 results/scenes9_<prefix>.json."""
@@ -21,7 +21,10 @@ p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0'
 p.add_argument('--joint', help="a joint network's predictions from joint_scenes9.py (results/valid/<joint>.csv and results/<joint>.csv): "
                "adds it and the strategies that use it (joint_vision)")
 p.add_argument('--prefix', default='fusion', help='output names: <prefix>_<strategy>.csv and scenes9_<prefix>.json')
-p.add_argument('--test-from', help="test probabilities of both modalities from `scene-classify predict`'s *_detailed.csv, e.g. of a model "
+test_src = p.add_mutually_exclusive_group()
+test_src.add_argument('--test-refit', action='store_true', help="test probabilities of models trained again on every row once validation had "
+               "measured them: results/<vision>_refit.csv, results/<joint>_refit.csv and the audio SVM fitted on all rows (validation still fits the strategies)")
+test_src.add_argument('--test-from', help="test probabilities of both modalities from `scene-classify predict`'s *_detailed.csv, e.g. of a model "
                "trained with --refit (validation still uses --vision's CSV and audio fitted on the training part); also writes <vision>_refit.csv")
 p.add_argument('--fit-all-rows', action='store_true', help='fit the strategies written as CSVs on every validation row, as runs before '
                '2026-11-22 did (default: on the rows of recordings training never heard, as SceneClassifier does)')
@@ -83,6 +86,10 @@ res['fusion_valid'] = pd.concat([table, seed_table]).round(4).to_dict(orient='in
 res['best_strategy'] = best_strategy(table)
 Pt = dict(vision=pv_test, audio=rebal(audio_probs(tuned, test)))
 if a.joint: Pt['joint'] = load_probs(out/f'{a.joint}.csv', test)
+if a.test_refit: # the refit models' own CSVs
+    Pt = dict(vision=load_probs(out/f'{a.vision}_refit.csv', test), audio=pt_audio_full)
+    if a.joint: Pt['joint'] = load_probs(out/f'{a.joint}_refit.csv', test)
+    res['test_refit'] = True
 if a.test_from: # e.g. refit models: what they learnt from the validation rows too is what the test gets
     d = pd.read_csv(a.test_from).set_index(IMAGE).loc[test[IMAGE]]
     if d['error'].notna().any(): exit(f'{a.test_from}: {d["error"].notna().sum()} rows have errors')
