@@ -51,7 +51,7 @@ def features(arch, size):
     x = np.concatenate([body_features(learn, learn.dls.test_dl(d), flip=True, quiet=True)[0].numpy() for d in (train, test)])
     np.save(f.with_suffix('.tmp.npy'), x.astype(np.float16)); f.with_suffix('.tmp.npy').rename(f) # never a half-written cache
     res['seconds'][f'{arch}_{size}_features'] = round(time.time() - t); print(arch, size, f'{time.time() - t:.0f} s', flush=True)
-    return x
+    return x.astype(np.float16).astype(np.float32) # what the cache gives back, so a first run and a rerun agree
 
 F = [features(arch, int(size)) for arch, size in (b.split(':') for b in a.backbones)]
 if a.pool == 'avg': F = [f[..., f.shape[-1]//2:] for f in F] # AdaptiveConcatPool2d puts max first, then average
