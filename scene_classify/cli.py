@@ -19,9 +19,12 @@ __all__ = ['Required', 'COMMANDS', 'demo', 'train', 'fuse', 'predict', 'evaluate
 Required = Annotated[str, {'opt': True, 'required': True}] # a required `--option` rather than a positional
 
 def _setup(quiet:bool):
-    import matplotlib; matplotlib.use('Agg')
+    "Plots to files, no FutureWarnings, log messages as plain lines, and progress as whole lines in logs."
+    import matplotlib
+    matplotlib.use('Agg')
     warnings.filterwarnings('ignore', category=FutureWarning)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format='%(message)s')
+    line_progress()
 
 def _say(quiet, *msg):
     if not quiet and int(os.environ.get('RANK', 0)) == 0: print(*msg, flush=True) # one voice when distributed

@@ -6,13 +6,14 @@ Docs: https://scene-classify.github.io/scene_classify/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0e45e69a
 from __future__ import annotations
-import os, re, tempfile, contextlib
+import os, re, sys, tempfile, time, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'feature_cols', 'fmt_lines',
-           'DataError', 'atomic_write', 'probs_table', 'find_scenes9']
+           'DataError', 'atomic_write', 'LineProgressBar', 'LineMasterBar', 'line_progress', 'probs_table',
+           'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
 DEFAULT_CLASSES = ['FOREST', 'CITY', 'BEACH', 'CLASSROOM', 'RIVER', 'JUNGLE', 'RESTAURANT', 'GROCERY-STORE', 'FOOTBALL-MATCH']
@@ -65,6 +66,45 @@ def atomic_write(path, # Final path of the file
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.remove(tmp)
         raise
+
+# %% ../nbs/00_core.ipynb #732264e1
+from fastprogress.fastprogress import ProgressBar, ConsoleProgressBar, ConsoleMasterBar, MasterBar
+
+class LineProgressBar(ConsoleProgressBar):
+    "fastprogress's console bar for logs: a whole line every `interval` seconds, and at the end once it has printed."
+    interval:float = 30.
+
+    def __init__(self, gen, total=None, display=True, leave=True, parent=None, master=None, comment=''):
+        self.prefix, self.said, self.last = '', False, time.monotonic()
+        # not `ConsoleProgressBar.__init__`: it prints a probe character to test the terminal's encoding
+        ProgressBar.__init__(self, gen, total, display, leave, parent, master, comment)
+
+    def on_iter_end(self): ProgressBar.on_iter_end(self)
+
+    def on_update(self, val, text):
+        now = time.monotonic()
+        done = self.total is not None and val >= self.total
+        if not self.display or not (now - self.last >= self.interval or done and self.said): return
+        print(f'{self.prefix} {text}'.strip(), flush=True)
+        self.last, self.said = now, True
+
+# %% ../nbs/00_core.ipynb #7faa0a42
+class LineMasterBar(ConsoleMasterBar):
+    "fastprogress's console master bar (epochs and the metrics table) with `LineProgressBar`s inside."
+    def __init__(self, gen, total=None, hide_graph=False, order=None, clean_on_interrupt=False, total_time=False):
+        MasterBar.__init__(self, gen, LineProgressBar, total)
+        self.total_time = total_time
+
+# %% ../nbs/00_core.ipynb #b26daf60
+def line_progress(force:bool=False, # Switch even when stdout is a terminal
+                 )->bool:
+    "Make fastprogress and fastai's training print whole lines when stdout is not a terminal; returns whether it did."
+    import fastprogress.fastprogress as fp
+    import fastai.callback.progress as fcp
+    if not force and (sys.stdout.isatty() or fp.IN_NOTEBOOK): return False
+    fp.progress_bar = fcp.progress_bar = LineProgressBar
+    fp.master_bar = fcp.master_bar = LineMasterBar
+    return True
 
 # %% ../nbs/00_core.ipynb #03eb8fd1
 def probs_table(df:pd.DataFrame, # Rows predicted (needs `IMAGE`)

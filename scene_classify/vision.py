@@ -7,7 +7,7 @@ Docs: https://scene-classify.github.io/scene_classify/vision.html.md"""
 # %% ../nbs/04_vision.ipynb #556219e3
 from __future__ import annotations
 import contextlib, importlib, logging, os, random
-import numpy as np, pandas as pd, torch, torchvision, timm
+import numpy as np, pandas as pd, torch, torchvision, timm, fastprogress
 from fastai.vision.all import *
 from .core import *
 from .block import get_image, get_label, AutoSplitter
@@ -171,7 +171,7 @@ def _outputs(run:nn.Module, dl, flip=False, quiet=False, amp=False, dtype=torch.
     "`run`'s outputs `[n, views, ...]` for the images of `dl` as `dtype` on the CPU, then the rest of its batches (targets; MFCCs and targets from `scene_dls`), or `None`."
     fs, rest = [], []
     with torch.inference_mode(), torch.autocast(dl.device.type, enabled=amp):
-        for b in (dl if quiet else progress_bar(dl, leave=False)): # fastprogress prints a character even with display=False
+        for b in (dl if quiet else fastprogress.fastprogress.progress_bar(dl, leave=False)): # fastprogress prints a character even with display=False
             views = [b[0], b[0].flip(3)] if flip else [b[0]]
             fs.append(torch.stack([run(v).to(dtype).cpu() for v in views], 1))
             rest.append([t.cpu() for t in b[1:]])

@@ -9,9 +9,15 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo')/'run'
-    r = subprocess.run([str(BIN/'scene-classify'), 'demo', '--out', str(out), '--quiet'], capture_output=True, text=True, timeout=600)
+    r = subprocess.run([str(BIN/'scene-classify'), 'demo', '--out', str(out)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
+    (out/'log.txt').write_text(r.stdout + r.stderr)
     return out
+
+def test_demo_log_is_whole_lines(demo_run):
+    "Piped into a file (as in CI or `> log`), progress comes as whole lines, not carriage-return redraws."
+    log = (demo_run/'log.txt').read_text()
+    assert '\r' not in log and 'train_loss' in log and len(log.splitlines()) < 150, log[-3000:]
 
 def test_demo_writes_everything(demo_run):
     for f in ['submission.csv', 'submission_detailed.csv', 'model/CURRENT', 'report/report.md', 'report/metrics.json',

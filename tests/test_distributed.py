@@ -4,8 +4,6 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
-pytest.importorskip('accelerate', reason='distributed training needs accelerate: pip install -e ".[distributed]"')
-
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
     from scene_classify.data import make_demo
