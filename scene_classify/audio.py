@@ -22,8 +22,8 @@ from .core import *
 from .block import group_folds
 
 # %% auto #0
-__all__ = ['AUDIO_MODELS', 'SVM_GRID', 'audio_model', 'table_xy', 'cv_splits', 'fit_audio', 'audio_probs', 'tune_audio',
-           'sha256_file', 'save_audio_model', 'load_audio_model']
+__all__ = ['AUDIO_MODELS', 'SVM_GRID', 'AUDIO_TYPES', 'audio_model', 'table_xy', 'cv_splits', 'fit_audio', 'audio_probs',
+           'tune_audio', 'save_audio_model', 'UntrustedModel', 'load_audio_model']
 
 # %% ../nbs/05_audio.ipynb #264edbd7
 AUDIO_MODELS = ('svm', 'logreg', 'hgb', 'mlp')
@@ -107,14 +107,7 @@ def tune_audio(df:pd.DataFrame, # Labelled training table
     model.best_params_ = best
     return model, table
 
-# %% ../nbs/05_audio.ipynb #30c4fb9a
-def sha256_file(path)->str:
-    "Hex SHA-256 of a file."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
-
+# %% ../nbs/05_audio.ipynb #222848de
 def save_audio_model(model, path)->Path:
     "Save `model` with skops to `path` (atomically) and its checksum to `path.sha256`."
     import skops.io as sio
@@ -123,17 +116,30 @@ def save_audio_model(model, path)->Path:
     with atomic_write(path.with_name(path.name + '.sha256')) as f: f.write(f'{sha256_file(path)}  {path.name}\n')
     return path
 
-_SAFE_PREFIXES = ('sklearn.', 'numpy.', 'scipy.', 'builtins.')
+# %% ../nbs/05_audio.ipynb #caba77fd
+AUDIO_TYPES = frozenset({ # types of `audio_model`'s estimators that skops does not trust by itself
+    'sklearn.calibration._CalibratedClassifier',
+    'sklearn.calibration._SigmoidCalibration',
+    'sklearn.calibration._TemperatureScaling',
+    'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor',
+    'sklearn.neural_network._stochastic_optimizers.AdamOptimizer',
+})
 
-def load_audio_model(path):
-    "Load a model saved by `save_audio_model`, refusing a checksum mismatch or unexpected types."
+class UntrustedModel(ValueError):
+    "A model file that holds a type outside the allow-list, or does not match its checksum."
+
+def load_audio_model(path, # File written by `save_audio_model`
+                     trusted=AUDIO_TYPES, # Types to accept beyond skops' own trusted ones
+                    ):
+    "Load a model saved by `save_audio_model`, refusing a checksum mismatch or any type outside `trusted`."
     import skops.io as sio
-    path = Path(path); ck = path.with_name(path.name + '.sha256')
-    if not ck.exists(): raise ValueError(f'{path}: no checksum file {ck.name}; refusing to load')
+    path = Path(path)
+    ck = path.with_name(path.name + '.sha256')
+    if not ck.exists(): raise UntrustedModel(f'{path}: no checksum file {ck.name}; refusing to load')
     if (want := ck.read_text().split()[0]) != (got := sha256_file(path)):
-        raise ValueError(f'{path}: checksum mismatch (expected {want[:12]}..., file has {got[:12]}...); refusing to load')
+        raise UntrustedModel(f'{path}: checksum mismatch (expected {want[:12]}..., file has {got[:12]}...); refusing to load')
     data = path.read_bytes()
-    untrusted = sio.get_untrusted_types(data=data)
-    if bad := [t for t in untrusted if not t.startswith(_SAFE_PREFIXES)]:
-        raise ValueError(f'{path}: contains types outside scikit-learn/NumPy/SciPy ({", ".join(bad[:5])}); refusing to load')
-    return sio.loads(data, trusted=untrusted)
+    if bad := sorted(set(sio.get_untrusted_types(data=data)) - set(trusted)):
+        raise UntrustedModel(f'{path}: holds {", ".join(bad[:5])}, which no scene_classify audio model contains; '
+                             'refusing to load (loading it could run code). Retrain, or load it yourself with skops if you trust it')
+    return sio.loads(data, trusted=sorted(trusted))

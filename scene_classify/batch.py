@@ -6,30 +6,32 @@ Docs: https://scene-classify.github.io/scene_classify/batch.html.md"""
 
 # %% ../nbs/08a_batch.ipynb #de23f64c
 from __future__ import annotations
-import json, math
+import json, logging, math, shutil
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .data import read_scenes, data_file, count_rows
+from .data import read_scenes, read_chunks, data_file, count_rows
 from .pipeline import submission
 
 # %% auto #0
-__all__ = ['PlanError', 'predict_to', 'merge_parts']
+__all__ = ['log', 'predict_to', 'merge_parts']
 
 # %% ../nbs/08a_batch.ipynb #2128f25e
-class PlanError(ValueError):
-    "A prediction folder that holds parts of a different job."
+log = logging.getLogger('scene_classify')
 
-def _plan(out:Path, plan:dict):
+def _plan(out:Path, plan:dict)->bool:
+    "Make `out` hold parts of the job `plan` only; returns whether it held parts of another job (now deleted)."
     f = out/'plan.json'
-    if f.exists():
+    stale = f.exists() and json.loads(f.read_text()) != plan
+    if stale:
         old = json.loads(f.read_text())
-        if old != plan:
-            diff = [k for k in plan if old.get(k) != plan[k]]
-            raise PlanError(f'{out}: holds parts of a different prediction job ({", ".join(diff)} differ); use another folder or delete it')
-    else:
+        diff = ', '.join(k for k in plan if old.get(k) != plan[k])
+        log.warning(f'{out}: parts of an earlier job ({diff} differ) deleted; predicting from the start')
+        shutil.rmtree(out)
+    if not f.exists():
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(f) as fh: json.dump(plan, fh, indent=1)
+    return stale
 
 def predict_to(clf, # A fitted or loaded `SceneClassifier`
                data, # Folder or CSV in any supported layout
@@ -41,24 +43,32 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
                model_id:str|None=None, # Identifies the model in the plan (e.g. its manifest's sha256)
                progress:bool=False, # Show a progress bar
               )->dict:
-    "Predict `data` chunk by chunk into part files in `out`, skipping parts already written."
+    "Predict `data` chunk by chunk into part files in `out`, skipping parts of the same job already written."
+    if not (isinstance(chunk_size, int) and chunk_size > 0): raise ValueError(f'chunk_size must be a positive integer, not {chunk_size!r}')
     if not 0 <= shard < n_shards: raise ValueError(f'shard {shard} is not in 0..{n_shards - 1}')
     out, f = Path(out), data_file(data, split)
-    n = count_rows(f, split); n_chunks = max(1, math.ceil(n / chunk_size))
-    _plan(out, dict(data=str(f.resolve()), split=split, rows=n, chunk_size=chunk_size, chunks=n_chunks, model=model_id, classes=clf.classes))
-    mine = list(range(shard, n_chunks, n_shards)); done = skipped = 0
+    n = count_rows(f, split)
+    if n == 0: raise DataError(f, ['the table has no rows'])
+    n_chunks = max(1, math.ceil(n / chunk_size))
+    plan = dict(data=str(f.resolve()), sha256=sha256_file(f), split=split, rows=n, chunk_size=chunk_size, chunks=n_chunks,
+                model=model_id, classes=clf.classes)
+    restarted = _plan(out, plan)
+    done = skipped = 0
+    chunks = read_chunks(f, chunk_size)
     if progress:
-        from fastprogress.fastprogress import progress_bar
-        mine = progress_bar(mine)
-    for k in mine:
+        import fastprogress.fastprogress as fp
+        chunks = fp.progress_bar(chunks, total=n_chunks)
+    for k,raw in enumerate(chunks): # every chunk is parsed (pandas cannot jump to a row); only this shard's are predicted
         part = out/f'part-{k:05d}.csv'
-        if part.exists(): skipped += 1; continue
-        df = read_scenes(data, split, errors='mark', skip=k*chunk_size, nrows=chunk_size)
-        pred = clf.predict(df)
+        if k % n_shards != shard: continue
+        if part.exists():
+            skipped += 1
+            continue
+        pred = clf.predict(read_scenes(data, split, errors='mark', raw=raw))
         with atomic_write(part) as fh: pred.to_csv(fh, index=False)
         done += 1
     present = len(list(out.glob('part-*.csv')))
-    return dict(predicted=done, skipped=skipped, present=present, chunks=n_chunks, rows=n)
+    return dict(predicted=done, skipped=skipped, present=present, chunks=n_chunks, rows=n, restarted=restarted)
 
 # %% ../nbs/08a_batch.ipynb #967522cd
 def merge_parts(out, # Folder of part files from `predict_to`

@@ -13,7 +13,7 @@ from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['Required', 'COMMANDS', 'demo', 'train', 'fuse', 'predict', 'evaluate', 'features', 'main']
+__all__ = ['Required', 'EXIT_UNPREDICTED', 'COMMANDS', 'demo', 'train', 'fuse', 'predict', 'evaluate', 'features', 'main']
 
 # %% ../nbs/10_cli.ipynb #952d173c
 Required = Annotated[str, {'opt': True, 'required': True}] # a required `--option` rather than a positional
@@ -35,22 +35,51 @@ def _comparison(clf, cols:list)->str:
     from scene_classify.evaluate import GAIN_NOTE
     return t + ('\n' + GAIN_NOTE if 'gain_lo' in clf.comparison_ else '')
 
-def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None):
-    "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files."
+def _shard(shard:str)->tuple:
+    "`I/N` as two integers, or an error saying what `--shard` takes."
+    try: i, n = (int(v) for v in shard.split('/'))
+    except ValueError: raise ValueError(f'--shard takes I/N, e.g. 0/4 for the first of four processes (got {shard!r})') from None
+    if not 0 <= i < n: raise ValueError(f'--shard {shard}: I must be from 0 to N-1')
+    return i, n
+
+def _chunk_size(n:int)->int:
+    if n < 1: raise ValueError(f'--chunk-size must be a positive number of rows (got {n})')
+    return n
+
+EXIT_UNPREDICTED = 3 # some rows could not be predicted at all (CLASS = -1) and --allow-unpredicted was not given
+
+def _row_report(detailed:Path, allow:bool)->int:
+    "Say on stderr, even with --quiet, which rows were predicted from what remained and which not at all; the exit status."
     import pandas as pd
+    d = pd.read_csv(detailed, usecols=['CLASS', 'error'])
+    none, partly = int((d.CLASS < 0).sum()), int(((d.CLASS >= 0) & d.error.notna()).sum())
+    if partly: print(f'note: {partly} row(s) had a problem and were predicted from what remained: see decided_by and error in {detailed}',
+                     file=sys.stderr)
+    if not none: return 0
+    what = f'{none} row(s) could not be predicted at all (CLASS = -1): see the error column of {detailed}'
+    if allow:
+        print(f'note: {what}', file=sys.stderr)
+        return 0
+    print(f'error: {what}; pass --allow-unpredicted to accept them', file=sys.stderr)
+    return EXIT_UNPREDICTED
+
+def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None, allow=False)->int:
+    "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files; the exit status."
     from scene_classify.batch import predict_to, merge_parts
-    i, n = (int(v) for v in shard.split('/'))
+    i, n = _shard(shard)
     parts = out.with_name(out.name + '.parts')
-    res = predict_to(clf, data, parts, split, chunk_size, i, n, model_id, progress=not quiet)
+    try: res = predict_to(clf, data, parts, split, _chunk_size(chunk_size), i, n, model_id, progress=not quiet)
+    except Exception:
+        if not list(parts.glob('part-*.csv')): shutil.rmtree(parts, ignore_errors=True) # nothing to resume: leave nothing
+        raise
     if res['skipped']: _say(quiet, f'resumed: {res["skipped"]} chunk(s) already predicted in {parts}')
     if merge_parts(parts, out) is None:
         _say(quiet, f'shard {shard}: {res["present"]} of {res["chunks"]} chunks present in {parts}; the last shard to finish writes {out}')
-        return
+        return 0
     shutil.rmtree(parts, ignore_errors=True)
     detailed = out.with_name(out.stem + '_detailed.csv')
     _say(quiet, f'predictions: {out} (submission, {res["rows"]} rows), {detailed} (probabilities per modality)')
-    errs = pd.read_csv(detailed, usecols=['error'])['error'].notna().sum()
-    if errs: _say(quiet, f'{errs} row(s) could not be predicted: see the error column of {detailed}')
+    return _row_report(detailed, allow)
 
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
@@ -71,12 +100,13 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
     _say(quiet, f'demo data (synthetic): {data}')
     clf = SceneClassifier(arch, epochs=epochs, size=size, bs=16, lr=lr, seed=seed, quiet=quiet).fit(data)
     clf.save(out/'model'); _say(quiet, f'model: {out/"model"} (fusion strategy: {clf.strategy_})')
-    _write_predictions(clf, data, 'test', out/'submission.csv', quiet)
+    rc = _write_predictions(clf, data, 'test', out/'submission.csv', quiet)
     rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes, 'scene_classify demo (synthetic data, validation split)',
                        clf.comparison_, clf.fusion_, [f'Vision: {arch}, {epochs} epochs at {size}px. Total time {time.time()-t0:.0f} s.', '',
                         'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; the cross-fitted table below is the fair comparison.'])
     _say(quiet, f'report: {rep}')
     _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'log_loss']))
+    return rc
 
 def train(data:Required, # Training data: a folder or CSV in any supported layout
           out:str='model', # Model artifact folder to write
@@ -149,14 +179,16 @@ def predict(model:Required, # Model artifact folder
             chunk_size:int=2048, # Rows read and predicted at a time (bounds memory)
             shard:str='0/1', # I/N: this process predicts every N-th chunk, starting at chunk I
             tta:store_true=False, # Test-time augmentation of the vision model (`vision.vision_probs`; always on for a model trained with --tta)
+            allow_unpredicted:store_true=False, # Exit 0 even when some rows could not be predicted at all (CLASS = -1); default: exit 3
             quiet:store_true=False, # No progress output
            ):
     "Predict every row of `data` in chunks (rerun to resume): a Kaggle-style submission and a detailed CSV."
     from scene_classify.pipeline import SceneClassifier, artifact_dir
-    from scene_classify.audio import sha256_file
-    clf = SceneClassifier.load(model); clf.tta = tta or clf.tta # a model validated with TTA predicts with it
+    _shard(shard), _chunk_size(chunk_size) # bad options fail before the model loads
+    clf = SceneClassifier.load(model)
+    clf.tta = tta or clf.tta # a model validated with TTA predicts with it
     model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.tta else '') # a resumed run never mixes the two
-    _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id)
+    return _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id, allow_unpredicted)
 
 def evaluate(model:Required, # Model artifact folder
              data:Required, # Labelled data: a folder or CSV in any supported layout
@@ -205,7 +237,7 @@ def main(argv:list|None=None)->int:
     cmd, debug = COMMANDS[args.pop('command')], args.pop('debug')
     _setup(args.get('quiet', False))
     args = {k: v for k,v in args.items() if k in inspect.signature(cmd).parameters} # drop fastcore's own --pdb/--xtra
-    try: cmd(**args)
+    try: return cmd(**args) or 0
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN); print('interrupted', file=sys.stderr)
         signal.signal(signal.SIGINT, signal.default_int_handler); return 130
@@ -213,7 +245,6 @@ def main(argv:list|None=None)->int:
         if debug: traceback.print_exc()
         else: print(f'error: {e}'.splitlines()[0] if not isinstance(e, DataError) else f'error: {e}', file=sys.stderr)
         return 1
-    return 0
 
 # %% ../nbs/10_cli.ipynb #b795deee
 if __name__ == '__main__': sys.exit(main()) # `python -m scene_classify.cli`, as launchers (`accelerate launch -m`, `torchrun -m`) call it

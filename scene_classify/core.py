@@ -6,14 +6,14 @@ Docs: https://scene-classify.github.io/scene_classify/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0e45e69a
 from __future__ import annotations
-import os, re, sys, tempfile, time, contextlib
+import hashlib, os, re, sys, tempfile, time, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'feature_cols', 'fmt_lines',
-           'DataError', 'atomic_write', 'LineProgressBar', 'LineMasterBar', 'line_progress', 'probs_table',
-           'find_scenes9']
+           'DataError', 'umask', 'temp_dir', 'atomic_write', 'LineProgressBar', 'LineMasterBar', 'line_progress',
+           'sha256_file', 'probs_table', 'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
 DEFAULT_CLASSES = ['FOREST', 'CITY', 'BEACH', 'CLASSROOM', 'RIVER', 'JUNGLE', 'RESTAURANT', 'GROCERY-STORE', 'FOOTBALL-MATCH']
@@ -49,6 +49,22 @@ class DataError(ValueError):
         n = len(self.problems)
         super().__init__(f"{self.source}: {n} problem{'s'*(n!=1)}:\n" + '\n'.join(f'  - {p}' for p in self.problems))
 
+# %% ../nbs/00_core.ipynb #f87b4126
+def umask()->int:
+    "The process's umask (read by setting it and putting it back)."
+    m = os.umask(0o022)
+    os.umask(m)
+    return m
+
+def temp_dir(parent, # Folder to create it in
+             prefix:str='.tmp-', # Start of its name
+            )->Path:
+    "A new uniquely named folder in `parent` with the mode the umask gives new folders."
+    Path(parent).mkdir(parents=True, exist_ok=True)
+    d = Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+    os.chmod(d, 0o777 & ~umask())
+    return d
+
 # %% ../nbs/00_core.ipynb #a069bab3
 @contextlib.contextmanager
 def atomic_write(path, # Final path of the file
@@ -58,6 +74,7 @@ def atomic_write(path, # Final path of the file
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    os.chmod(tmp, 0o666 & ~umask())
     try:
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
@@ -105,6 +122,14 @@ def line_progress(force:bool=False, # Switch even when stdout is a terminal
     fp.progress_bar = fcp.progress_bar = LineProgressBar
     fp.master_bar = fcp.master_bar = LineMasterBar
     return True
+
+# %% ../nbs/00_core.ipynb #30c4fb9a
+def sha256_file(path)->str:
+    "Hex SHA-256 of a file."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
 
 # %% ../nbs/00_core.ipynb #03eb8fd1
 def probs_table(df:pd.DataFrame, # Rows predicted (needs `IMAGE`)

@@ -15,8 +15,8 @@ from .core import *
 from .features import *
 
 # %% auto #0
-__all__ = ['read_csv', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs', 'data_file', 'count_rows',
-           'read_scenes', 'make_demo']
+__all__ = ['PARTS', 'read_csv', 'read_chunks', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs',
+           'data_file', 'count_rows', 'read_scenes', 'make_demo']
 
 # %% ../nbs/02_data.ipynb #366f78b6
 def _sep(path)->str:
@@ -24,17 +24,30 @@ def _sep(path)->str:
     with open(path, encoding='utf-8-sig', newline='') as f: head = f.readline()
     return max([',', ';', '\t'], key=head.count)
 
-def read_csv(path,
-             nrows:int|None=None, # Read at most this many rows
-             skip:int=0, # Skip this many rows after the header (to read a file in chunks)
-            )->pd.DataFrame:
-    "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`/`AUDIO` stay strings."
+def _csv_args(path)->dict:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: file not found')
-    df = pd.read_csv(path, sep=_sep(path), encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str}, nrows=nrows,
-                     skiprows=range(1, skip + 1) if skip else None)
-    df.attrs['first_line'] = skip + 2 # the file's line number of the first row, for messages
+    return dict(sep=_sep(path), encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str})
+
+def read_csv(path,
+             nrows:int|None=None, # Read at most this many rows
+            )->pd.DataFrame:
+    "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`/`AUDIO` stay strings."
+    df = pd.read_csv(path, nrows=nrows, **_csv_args(path))
+    df.attrs['first_line'] = 2 # the file's line number of the first row, for messages
     return df
+
+# %% ../nbs/02_data.ipynb #0c8e9c6a
+def read_chunks(path, # CSV file
+                chunk_size:int, # Rows per chunk
+               ):
+    "Yield the rows of `path` as `read_csv` reads them, `chunk_size` at a time."
+    with pd.read_csv(path, chunksize=chunk_size, **_csv_args(path)) as reader:
+        first = 0
+        for df in reader:
+            df.attrs.update(first_row=first, first_line=first + 2) # lines are exact when no field spans lines
+            first += len(df)
+            yield df.reset_index(drop=True)
 
 # %% ../nbs/02_data.ipynb #520561cb
 def _verify_image(p):
@@ -51,10 +64,42 @@ def _image_problems(paths, n_workers):
     if (ok := np.flatnonzero(exists)).size:
         res = parallel(_verify_image, [paths[i] for i in ok], n_workers=n_workers, threadpool=True, progress=False)
         unreadable[ok] = [r is not None for r in res]
-    return [(what, m, ', '.join(repr(str(p)) for p in np.asarray(paths, dtype=object)[m][:3]))
-            for what,m in [('image file missing', ~exists), ('image file unreadable', unreadable)] if m.any()]
+    shown = lambda m: ', '.join(repr(str(p)) for p in np.asarray(paths, dtype=object)[m][:3])
+    return [(what, m, shown(m)) for what,m in [('image file missing', ~exists), ('image file unreadable', unreadable)]
+            if m.any()]
 
 # %% ../nbs/02_data.ipynb #9ae218ac
+PARTS = ('image', 'audio', 'label') # what a row's problem concerns, in `check_table(errors='mark')`
+
+def _feature_problems(df, fc):
+    "(message, rows, detail) for features that are not finite numbers."
+    vals = df[fc].apply(pd.to_numeric, errors='coerce').to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(vals)
+    cols = [c for c,b in zip(fc, bad.any(0)) if b]
+    return 'features not a finite number', bad.any(1), f'columns {", ".join(cols[:8])}{" ..." if len(cols) > 8 else ""}'
+
+def _label_problems(lab, label_col, classes):
+    "(part, message, rows, detail) for empty labels and labels outside `classes`."
+    na = lab.isna().to_numpy()
+    out = [('label', f'{label_col} is empty', na, '')]
+    if classes is not None:
+        unk = ~lab.isin(list(classes)).to_numpy() & ~na
+        vals = ', '.join(map(repr, pd.unique(lab[unk])[:5]))
+        out.append(('label', f'unknown {label_col}', unk, f'values {vals}; known: {_show_classes(classes)}'))
+    return out
+
+def _column_problems(df, label_col, n_features, fc)->list:
+    "Problems with the table as a whole: missing columns, feature columns that are not 1..N."
+    missing = [c for c in [IMAGE, label_col] if c and c not in df.columns]
+    if not fc: return [f'missing columns: {", ".join(missing + [f"{FEATURE_PREFIX}1..{FEATURE_PREFIX}N"])}']
+    out, n = [], int(fc[-1][len(FEATURE_PREFIX):])
+    want = n_features or n
+    gaps = [f'{FEATURE_PREFIX}{i}' for i in range(1, want+1) if f'{FEATURE_PREFIX}{i}' not in df.columns]
+    missing += gaps[:10] + ([f'... ({len(gaps)-10} more)'] if len(gaps) > 10 else [])
+    if n_features and n > n_features: out.append(f'{n} feature columns where {n_features} are expected')
+    if missing: out.append(f'missing columns: {", ".join(missing)}')
+    return out
+
 def check_table(df:pd.DataFrame, # Raw table as read from the file
                 source, # File name used in messages
                 label_col:str|None=None, # Column holding labels (None: unlabelled)
@@ -63,46 +108,30 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
                 n_features:int|None=None, # Expected number of feature columns (None: any, at least one)
                 errors:str='raise', # 'raise': one `DataError` for everything; 'mark': return per-row messages
                 n_workers:int=8, # Threads used to open images
-               )->pd.Series|None:
-    "Raise `DataError` listing every problem in `df` (or, with `errors='mark'`, return a message per bad row)."
+               )->pd.DataFrame|None:
+    "Raise `DataError` listing every problem in `df`; with `errors='mark'`, return each row's problems by `PARTS`."
     lines = np.arange(len(df)) + df.attrs.get('first_line', 2)
     if len(df) == 0: raise DataError(source, ['the table has no rows'])
-    table_probs, row_probs = [], [] # row_probs: (message, row mask, detail)
     fc = feature_cols(df)
-    missing = [c for c in [IMAGE, label_col] if c and c not in df.columns]
-    if not fc: missing.append(f'{FEATURE_PREFIX}1..{FEATURE_PREFIX}N')
-    elif (n := int(fc[-1][len(FEATURE_PREFIX):])) != len(fc) or (n_features and n != n_features):
-        want = n_features or n
-        gaps = [f'{FEATURE_PREFIX}{i}' for i in range(1, want+1) if f'{FEATURE_PREFIX}{i}' not in df.columns]
-        if gaps: missing += gaps[:10] + ([f'... ({len(gaps)-10} more)'] if len(gaps) > 10 else [])
-        if n_features and n > n_features: table_probs.append(f'{n} feature columns where {n_features} are expected')
-    if missing: table_probs.append(f'missing columns: {", ".join(missing)}')
-    if fc:
-        vals = df[fc].apply(pd.to_numeric, errors='coerce').to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(vals)
-        cols = [c for c,b in zip(fc, bad.any(0)) if b]
-        row_probs.append(('features not a finite number', bad.any(1), f'columns {", ".join(cols[:8])}{" ..." if len(cols) > 8 else ""}'))
+    table_probs = _column_problems(df, label_col, n_features, fc)
+    row_probs = [] # (part, message, row mask, detail)
+    if fc: row_probs.append(('audio', *_feature_problems(df, fc)))
     if IMAGE in df.columns:
-        img = df[IMAGE]; na = img.isna().to_numpy()
-        row_probs.append(('IMAGE is empty', na, ''))
+        img = df[IMAGE]
+        na = img.isna().to_numpy()
+        row_probs.append(('image', 'IMAGE is empty', na, ''))
         dup = img.duplicated(keep=False).to_numpy() & ~na
-        row_probs.append(('duplicate IMAGE', dup, f'e.g. {img[dup].iloc[0]!r}' if dup.any() else ''))
-    if label_col and label_col in df.columns:
-        lab = df[label_col]; na = lab.isna().to_numpy()
-        row_probs.append((f'{label_col} is empty', na, ''))
-        if classes is not None:
-            unk = ~lab.isin(list(classes)).to_numpy() & ~na
-            vals = ', '.join(map(repr, pd.unique(lab[unk])[:5]))
-            row_probs.append((f'unknown {label_col}', unk, f'values {vals}; known: {_show_classes(classes)}'))
-    if paths is not None: row_probs += [(w, m, f'e.g. {ex}') for w,m,ex in _image_problems(list(paths), n_workers)]
-    row_probs = [(w, m, det) for w,m,det in row_probs if m.any()]
+        if errors == 'raise': row_probs.append(('image', 'duplicate IMAGE', dup, f'e.g. {img[dup].iloc[0]!r}' if dup.any() else ''))
+    if label_col and label_col in df.columns: row_probs += _label_problems(df[label_col], label_col, classes)
+    if paths is not None: row_probs += [('image', w, m, f'e.g. {ex}') for w,m,ex in _image_problems(list(paths), n_workers)]
+    row_probs = [p for p in row_probs if p[2].any()]
     if table_probs or errors == 'raise':
-        probs = table_probs + [f'{w} on {fmt_lines(lines[m])}' + (f' ({det})' if det else '') for w,m,det in row_probs]
+        probs = table_probs + [f'{w} on {fmt_lines(lines[m])}' + (f' ({det})' if det else '') for _,w,m,det in row_probs]
         if probs: raise DataError(source, probs)
         return None
-    msgs = pd.Series([None]*len(df), index=df.index, dtype=object)
-    for w,m,_ in row_probs: msgs[m] = [w if v is None else f'{v}; {w}' for v in msgs[m]]
-    return msgs
+    out = pd.DataFrame({k: [None]*len(df) for k in PARTS}, index=df.index, dtype=object)
+    for part,w,m,_ in row_probs: out.loc[m, part] = [w if pd.isna(v) else f'{v}; {w}' for v in out.loc[m, part]]
+    return out
 
 def _show_classes(classes):
     cl = list(classes)
@@ -121,15 +150,19 @@ def _image_dir(folder, img_dir=None):
     if img_dir is not None: return Path(img_dir)
     return folder/'images' if (folder/'images').is_dir() else folder
 
-def _finish(raw, paths, label, classes, source, group=None, start=None, error=None):
-    "Assemble the canonical table from checked raw columns (`error`: a message per row, with `errors='mark'`)."
+def _finish(raw, paths, label, classes, source, group=None, start=None, marks=None):
+    "Assemble the canonical table from checked raw columns (`marks`: each row's problems by part, with `errors='mark'`)."
     fc = feature_cols(raw)
     cols = {IMAGE: raw[IMAGE].astype(str).to_numpy(), PATH: [str(p) for p in paths]}
     cols.update({c: pd.to_numeric(raw[c], errors='coerce').to_numpy(np.float32) for c in fc})
     cols[LABEL] = np.asarray(label if label is not None else [None]*len(raw), dtype=object)
     if group is not None: cols[GROUP] = np.asarray(group, dtype=object)
     if start is not None: cols[START] = np.asarray(start, dtype=np.float64)
-    if error is not None: cols['error'] = np.asarray(error, dtype=object)
+    if marks is not None:
+        cols.update({f'{k}_error': marks[k].to_numpy(object) for k in ('image', 'audio')})
+        joined = ['; '.join(v for v in r if isinstance(v, str)) or None for r in marks[list(PARTS)].to_numpy(object)]
+        cols['error'] = np.asarray(joined, dtype=object)
+        cols[LABEL][marks['label'].notna().to_numpy()] = None
     out = pd.DataFrame(cols)
     out.attrs.update(classes=list(classes), source=str(source))
     return out
@@ -141,11 +174,13 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
                 img_dir=None, # Image folder (default: `folder/images` if it exists, else `folder`)
                 check_images:bool=True, # Open every image to check it is readable
                 errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
-                skip:int=0, nrows:int|None=None, # Read only rows `skip` to `skip + nrows` (chunked reading)
+                raw:pd.DataFrame|None=None, # Rows of the file already read (a chunk from `read_chunks`)
                )->pd.DataFrame:
     "Read the Kaggle competition layout into the canonical table."
-    folder = Path(folder); src = folder/f'data_{split}.csv'
-    classes = read_classes(folder, classes); raw = read_csv(src, nrows, skip)
+    folder = Path(folder)
+    src = folder/f'data_{split}.csv'
+    classes = read_classes(folder, classes)
+    raw = read_csv(src) if raw is None else raw.copy()
     labelled = 'CLASS' in raw.columns
     if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
     paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]] if IMAGE in raw.columns else None
@@ -179,10 +214,11 @@ def read_original(csv_path, # The `dataset.csv` file
                   classes:list|None=None, # Class names (default: DEFAULT_CLASSES if every label matches one, else the labels found)
                   check_images:bool=True, # Open every image to check it is readable
                   errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
-                  skip:int=0, nrows:int|None=None, # Read only rows `skip` to `skip + nrows` (chunked reading)
+                  raw:pd.DataFrame|None=None, # Rows of the file already read (a chunk from `read_chunks`)
                  )->pd.DataFrame:
     "Read the original dataset's `dataset.csv` layout into the canonical table."
-    src = Path(csv_path); raw = read_csv(src, nrows, skip)
+    src = Path(csv_path)
+    raw = read_csv(src) if raw is None else raw.copy()
     if 'CLASS2' in raw.columns:
         found = [str(v) for v in pd.unique(raw['CLASS2'].dropna())]
         if classes is None:
@@ -194,7 +230,7 @@ def read_original(csv_path, # The `dataset.csv` file
     msgs = check_table(raw, src, 'CLASS2', classes, paths if check_images else None, errors=errors)
     group = [Path(str(f)).parent.as_posix() for f in raw[IMAGE]]
     label = [v if v in classes else None for v in raw['CLASS2']]
-    return _finish(raw, paths, label, classes, src, group if any(g != '.' for g in group) else None, error=msgs)
+    return _finish(raw, paths, label, classes, src, group if any(g != '.' for g in group) else None, marks=msgs)
 
 # %% ../nbs/02_data.ipynb #c383d7ba
 def read_pairs(csv_path, # The pairs CSV
@@ -205,11 +241,13 @@ def read_pairs(csv_path, # The pairs CSV
                check_images:bool=True, # Open every image to check it is readable
                n_workers:int|None=None, # Processes for feature extraction
                errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
-               skip:int=0, nrows:int|None=None, # Read only rows `skip` to `skip + nrows` (chunked reading)
+               raw:pd.DataFrame|None=None, # Rows of the file already read (a chunk from `read_chunks`)
               )->pd.DataFrame:
     "Read raw pairs, computing MFCC features from the audio, into the canonical table."
-    src = Path(csv_path); folder = src.parent
-    classes = read_classes(folder, classes); raw = read_csv(src, nrows, skip)
+    src = Path(csv_path)
+    folder = src.parent
+    classes = read_classes(folder, classes)
+    raw = read_csv(src) if raw is None else raw.copy()
     labelled = 'CLASS' in raw.columns
     if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
     missing = [c for c in (IMAGE, 'AUDIO', 'START') if c not in raw.columns]
@@ -223,8 +261,8 @@ def read_pairs(csv_path, # The pairs CSV
     paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]]
     msgs = check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
                        paths if check_images else None, errors=errors)
-    if errors == 'mark': # an audio message replaces the generic 'features not a finite number'
-        msgs = [a if a is not None else m for a,m in zip(audio_msgs, msgs)]
+    if errors == 'mark': # the audio's own message replaces the generic 'features not a finite number'
+        msgs['audio'] = [a if a is not None else m for a,m in zip(audio_msgs, msgs['audio'])]
     label = _names(raw['CLASS'], classes) if labelled else None
     return _finish(raw, paths, label, classes, src, raw['AUDIO'].to_numpy(), pd.to_numeric(raw['START'], errors='coerce').to_numpy(), msgs)
 

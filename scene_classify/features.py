@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/features.html.md"""
 
 # %% ../nbs/01_features.ipynb #2b76ffc5
 from __future__ import annotations
-import dataclasses, warnings
+import dataclasses, warnings, wave
 from pathlib import Path
 import numpy as np, pandas as pd, librosa
 from fastcore.parallel import parallel
@@ -63,7 +63,17 @@ def load_audio(path, # Audio file (wav, flac, ogg, mp3, ...)
             y, _ = librosa.load(path, sr=sr, mono=True)
     except Exception as e: raise AudioError(f'{path}: cannot decode audio ({type(e).__name__}: {e})') from e
     if y.size == 0: raise AudioError(f'{path}: no audio samples (empty file)')
+    if (want := _declared_seconds(path)) is not None and y.size < 0.99*want*sr:
+        raise AudioError(f'{path}: truncated or corrupt: its header declares {want:.3f} s of audio, '
+                         f'the file holds {y.size/sr:.3f} s; export it again')
     return y
+
+def _declared_seconds(path)->float|None:
+    "The length a PCM WAV file's header declares (decoders read what is there, so a cut file looks short), else None."
+    if Path(path).suffix.lower() != '.wav': return None
+    try:
+        with wave.open(str(path)) as w: return w.getnframes()/w.getframerate()
+    except (wave.Error, EOFError): return None # not PCM (e.g. float samples): nothing declared to check
 
 # %% ../nbs/01_features.ipynb #4e5bacb7
 def clip_features(path, # Audio file
@@ -115,8 +125,7 @@ def pairs_features(pairs:pd.DataFrame, # Table with `AUDIO` and `START` (and opt
     if 'DURATION' in pairs.columns:
         dur = pd.to_numeric(pairs['DURATION'], errors='coerce').to_numpy()
         checks.append((f"DURATION differs from the recipe's {recipe.duration:g} s", ~np.isclose(dur, recipe.duration)))
-    if errors == 'raise' and (probs := [f'{w} on {fmt_lines(line[m])}' for w,m in checks if m.any()]): raise DataError(source, probs)
-    for w,m in checks: msgs[m] = w
+    for w,m in checks: msgs[m] = w # these rows are not decoded; the others are, so that one error lists every problem
     files = pairs['AUDIO'].astype(str).to_numpy()
     todo = np.flatnonzero(pd.isna(msgs))
     groups = pd.Series(todo).groupby(files[todo], sort=True).apply(np.asarray).to_dict() if len(todo) else {}

@@ -17,7 +17,7 @@ from .core import *
 from .features import MFCCRecipe
 from .data import read_scenes
 from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
-from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model, sha256_file
+from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model
 from .evaluate import label_index, compare
 from .fusion import compare_fusions, best_strategy, make_fusion, fit_rows, fusion_from_dict, class_prior, shift_prior, joint_learner, fit_joint_head
 from .block import AutoSplitter, scene_dls, NormalizeMFCC
@@ -26,8 +26,8 @@ from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 log = logging.getLogger('scene_classify')
 
 # %% auto #0
-__all__ = ['log', 'ARTIFACT_FORMAT', 'SceneClassifier', 'CheckpointError', 'submission', 'ArtifactError', 'artifact_dir',
-           'verify_artifact', 'load_vision_pickle']
+__all__ = ['log', 'MIN_TRAIN_ROWS', 'ARTIFACT_FORMAT', 'SceneClassifier', 'CheckpointError', 'submission', 'ArtifactError',
+           'artifact_dir', 'verify_artifact', 'load_vision_pickle']
 
 # %% ../nbs/08_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -68,10 +68,12 @@ def _read(data, split, errors='raise'):
         warnings.simplefilter('ignore', UserWarning)
         return read_scenes(data, split, errors=errors)
 
-def _modal_probs(self, df:pd.DataFrame)->dict:
-    "Vision and audio probabilities for the rows of `df` (and the joint network's, if trained)."
-    P = dict(vision=vision_probs(self.vision_, df, tta=self.tta), audio=audio_probs(self.audio_, df, self.classes))
-    if self.joint_ is not None: P['joint'] = vision_probs(self.joint_, df, tta=self.tta, bs=self.bs)
+def _modal_probs(self, df:pd.DataFrame, models:tuple|None=None)->dict:
+    "Probabilities of each of `models` (default: vision, audio and the joint network if trained) for the rows of `df`."
+    run = dict(vision=lambda: vision_probs(self.vision_, df, tta=self.tta),
+               audio=lambda: audio_probs(self.audio_, df, self.classes),
+               joint=lambda: vision_probs(self.joint_, df, tta=self.tta, bs=self.bs))
+    P = {k: run[k]() for k in (models or self._models())}
     pr = self.priors_ # None: trained with rebalance=False, or saved before it existed
     return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
@@ -100,6 +102,22 @@ def _unheard(valid:pd.DataFrame, train:pd.DataFrame)->np.ndarray:
     new = ~valid[GROUP].isin(set(train[GROUP])).to_numpy()
     return new if valid[LABEL][new].nunique() >= 2 else np.ones(len(valid), bool)
 
+MIN_TRAIN_ROWS = 4 # per class, in the training part: the audio model is calibrated on 4 folds of it
+
+def _check_classes(df:pd.DataFrame, classes:list, trn:list):
+    "Refuse training when a class has no rows, or too few in the training part, naming each such class."
+    total = df[LABEL].value_counts()
+    train = df[LABEL].iloc[list(trn)].value_counts()
+    src = df.attrs.get('source', 'table')
+    probs = [f'class {c!r} has no rows: add rows of it, or remove it from the class list (classes.txt)'
+             for c in classes if c not in total]
+    few = [f'{c!r} ({total[c]} rows, {train.get(c, 0)} in the training part)' for c in classes
+           if c in total and train.get(c, 0) < MIN_TRAIN_ROWS]
+    if few: probs.append(f'too few rows of {", ".join(few)}: each class needs {MIN_TRAIN_ROWS} rows in the training part '
+                         f'(after a validation share is held out), so about {MIN_TRAIN_ROWS + 2} rows in all; '
+                         'add rows, or remove the class from the class list')
+    if probs: raise DataError(src, probs)
+
 def _fit(self, data, split:str='train',
          checkpoint=None, # Folder for a checkpoint after every vision epoch
          resume:bool=False, # Continue from the checkpoint in `checkpoint`
@@ -114,6 +132,8 @@ def _fit(self, data, split:str='train',
     self.recipe = MFCCRecipe().to_dict() if self.n_features == MFCCRecipe().n_features else None
     t0 = time.time()
     trn, val = AutoSplitter(self.valid_pct, self.seed)(df)
+    _check_classes(df, self.classes, trn)
+    self.pickle_ = None # a pickled learner loaded with an earlier model no longer matches
     nc = len(self.classes)
     self.priors_ = dict(train=class_prior(label_index(df.iloc[list(trn)], self.classes), nc).tolist(),
                         target=class_prior(label_index(df, self.classes), nc).tolist()) if self.rebalance else None
@@ -161,7 +181,12 @@ def _refit(self, df:pd.DataFrame, val, ck=None, resume=False):
     if self.joint_ is not None: self.joint_ = self._train_joint(df, lambda _: (every, list(val)))
     if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target']) # both models now learn the whole table's frequencies
 
+def _models(self)->tuple:
+    "Names of the trained models: vision, audio, and joint when the joint network was trained."
+    return ('vision', 'audio') + (('joint',) if self.joint_ is not None else ())
+
 SceneClassifier._modal_probs, SceneClassifier._train_vision, SceneClassifier._train_joint = _modal_probs, _train_vision, _train_joint
+SceneClassifier._models = _models
 SceneClassifier.fit, SceneClassifier._refit, SceneClassifier._fit_fusion = _fit, _refit, _fit_fusion
 
 # %% ../nbs/08_pipeline.ipynb #99b853ef
@@ -203,29 +228,42 @@ def _check_compatible(self, df):
     if (n := len(feature_cols(df))) != self.n_features:
         raise DataError(src, [f'{n} feature columns where the model was trained on {self.n_features}'])
 
+def _usable(df:pd.DataFrame)->tuple:
+    "Masks of the rows whose image, and whose audio, can be used (`read_scenes(errors='mark')` marks the others)."
+    ok = lambda part: df[f'{part}_error'].isna().to_numpy() if f'{part}_error' in df else np.ones(len(df), bool)
+    return ok('image'), ok('audio')
+
+def _predict_rows(self, df:pd.DataFrame, probs:dict, decided:np.ndarray):
+    "Fill `probs` (name -> array) and `decided` for the rows of `df` (positions in them), each from the parts it has."
+    img, aud = _usable(df)
+    for rows, models in [(img & aud, self._models()), (img & ~aud, ('vision',)), (~img & aud, ('audio',))]:
+        if not rows.any(): continue
+        P = self._modal_probs(df[rows], models)
+        for k,p in P.items(): probs[k][rows] = p
+        alone = len(models) == 1
+        probs['fused'][rows] = P[models[0]] if alone else self.fusion_.predict_proba(P)
+        decided[rows] = models[0] if alone else self.fusion_.decided_by(P)
+
 def _predict(self, data, split:str='test')->pd.DataFrame:
     "Predictions for every row of `data`: label, CLASS, decided_by, error, and fused/vision/audio(/joint) probabilities."
     df = _read(data, split, errors='mark')
     self._check_compatible(df)
-    err = df['error'].to_numpy(object) if 'error' in df.columns else np.full(len(df), None, object)
-    ok = np.flatnonzero(pd.isna(err))
-    nc = len(self.classes)
-    models = ['vision', 'audio'] + (['joint'] if self.joint_ is not None else [])
-    probs = {k: np.full((len(df), nc), np.nan) for k in ['fused', *models]}
-    decided = np.full(len(df), None, object)
-    for s in range(0, len(ok), self.chunk_size):
-        ix = ok[s:s + self.chunk_size]
-        P = self._modal_probs(df.iloc[ix])
-        for k,p in P.items(): probs[k][ix] = p
-        probs['fused'][ix], decided[ix] = self.fusion_.predict_proba(P), self.fusion_.decided_by(P)
+    n, nc = len(df), len(self.classes)
+    probs = {k: np.full((n, nc), np.nan) for k in ('fused', *self._models())}
+    decided = np.full(n, None, object)
+    for s in range(0, n, self.chunk_size):
+        part = slice(s, s + self.chunk_size)
+        chunk = {k: p[part] for k,p in probs.items()} # views: filled in place
+        self._predict_rows(df.iloc[part], chunk, decided[part])
     cls = np.where(np.isnan(probs['fused']).any(1), -1, np.nan_to_num(probs['fused']).argmax(1))
+    err = df['error'].to_numpy(object) if 'error' in df.columns else np.full(n, None, object)
     out = pd.DataFrame({IMAGE: df[IMAGE].to_numpy(), 'label': [self.classes[c] if c >= 0 else None for c in cls],
                         'CLASS': cls, 'decided_by': decided, 'error': err})
     for k,p in probs.items(): out = pd.concat([out, pd.DataFrame(p, columns=[f'{k}_{c}' for c in self.classes])], axis=1)
     if LABEL in df.columns and df[LABEL].notna().any(): out.insert(2, 'true_label', df[LABEL].to_numpy())
     return out
 
-SceneClassifier._check_compatible, SceneClassifier.predict = _check_compatible, _predict
+SceneClassifier._check_compatible, SceneClassifier._predict_rows, SceneClassifier.predict = _check_compatible, _predict_rows, _predict
 
 # %% ../nbs/08_pipeline.ipynb #8a9f3460
 def submission(pred:pd.DataFrame)->pd.DataFrame:
@@ -234,11 +272,13 @@ def submission(pred:pd.DataFrame)->pd.DataFrame:
 
 # %% ../nbs/08_pipeline.ipynb #d30acd83
 def _labelled_probs(self, pred:pd.DataFrame)->tuple:
-    "From `predict` output: mask of scorable rows, their class indices, and each model's probabilities for them."
-    ok = (pred['error'].isna() & pred['true_label'].notna()).to_numpy() if 'true_label' in pred else np.zeros(len(pred), bool)
+    "From `predict` output: mask of the labelled rows every model predicted, their class indices, and each model's probabilities."
+    names = [k for k in ('vision', 'audio', 'joint', 'fused') if f'{k}_{self.classes[0]}' in pred]
+    P = {k: pred[[f'{k}_{c}' for c in self.classes]].to_numpy() for k in names}
+    ok = np.all([np.isfinite(p).all(1) for p in P.values()], 0)
+    ok &= pred['true_label'].notna().to_numpy() if 'true_label' in pred else False
     y = np.array([self.classes.index(l) for l in pred.loc[ok, 'true_label']])
-    return ok, y, {k: pred.loc[ok, [f'{k}_{c}' for c in self.classes]].to_numpy() for k in ('vision', 'audio', 'joint', 'fused')
-                   if f'{k}_{self.classes[0]}' in pred}
+    return ok, y, {k: p[ok] for k,p in P.items()}
 
 def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.DataFrame:
     "Scores of vision, audio and fused predictions on labelled `data` (or on `pred`, predictions already made for it)."
@@ -261,12 +301,13 @@ def _save(self, path, export_pickle:bool=False)->Path:
     "Save the fitted classifier to the artifact directory `path` (atomically); `export_pickle` adds fastai's pickled learner."
     path = Path(path)
     if not is_main(): barrier(); return path # when distributed, rank 0 writes and the others wait for it
-    path.mkdir(parents=True, exist_ok=True)
-    ver = Path(tempfile.mkdtemp(dir=path, prefix=f'v-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-'))
+    ver = temp_dir(path, prefix=f'v-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-')
     try: self._write_version(ver, export_pickle)
     except BaseException:
         shutil.rmtree(ver, ignore_errors=True); raise
     with atomic_write(path/'CURRENT') as f: f.write(ver.name + '\n')
+    if getattr(self, 'pickle_', None) is not None: self.pickle_ = ver/'vision_learner.pkl' # copied there; the old one is gone
+
     for old in path.glob('v-*'):
         if old != ver and old.is_dir(): shutil.rmtree(old, ignore_errors=True)
     barrier()
@@ -283,6 +324,8 @@ def _mfcc_norm(dls)->NormalizeMFCC:
 def _write_version(self, ver:Path, export_pickle:bool=False):
     "Write every file of one artifact version into the folder `ver`."
     if export_pickle: self.vision_.export(ver/'vision_learner.pkl')
+    elif getattr(self, 'pickle_', None) is not None: # loaded with one, and vision unchanged since (e.g. `fit_fusion`)
+        shutil.copyfile(self.pickle_, ver/'vision_learner.pkl')
     save_file(_tensors(self.vision_.model.state_dict()), str(ver/'vision.safetensors'))
     if self.joint_ is not None:
         norm = _mfcc_norm(self.joint_.dls)
@@ -349,6 +392,7 @@ def _load(cls, path, cpu:bool=True)->SceneClassifier:
     self.fusion_ = fusion_from_dict(s['fusion']); self.priors_ = s.get('priors')
     f = ver/'valid_probs.npz'
     self.valid_probs_ = dict(np.load(f, allow_pickle=False)) if f.exists() else None
+    self.pickle_ = ver/'vision_learner.pkl' if (ver/'vision_learner.pkl').exists() else None # kept by later saves
     return self
 
 def _load_joint(self, f:Path, size:int, cpu:bool=True):
