@@ -338,8 +338,7 @@ def make_demo(dest, # Folder to create (must not exist unless `overwrite`)
     import soundfile as sf
     dest = Path(dest)
     if dest.exists() and not overwrite: raise FileExistsError(f'{dest} exists; pass overwrite=True to replace it')
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.'))
+    tmp = temp_dir(dest.parent, prefix=f'.{dest.name}.')
     try:
         rng, nc, secs = np.random.default_rng(seed), len(classes), 12.0
         (tmp/'images').mkdir(); (tmp/'audio').mkdir()
