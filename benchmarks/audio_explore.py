@@ -18,7 +18,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from scene_classify.core import find_scenes9, GROUP
 from scene_classify.data import read_scenes, feature_cols
 from scene_classify.block import AutoSplitter
-from scene_classify.evaluate import label_index
+from scene_classify.core import label_index
 
 p = argparse.ArgumentParser(); p.add_argument('--no-loro', action='store_true', help='skip leave-one-recording-out'); a = p.parse_args()
 warnings.filterwarnings('ignore')

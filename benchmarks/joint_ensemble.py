@@ -23,9 +23,12 @@ from fastai.vision.all import DataLoader, DataLoaders, Learner, LabelSmoothingCr
 from scene_classify.core import find_scenes9, probs_table, IMAGE, GROUP
 from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter
-from scene_classify.vision import vision_dls, scene_vision_learner, body_features
-from scene_classify.fusion import JointHead, class_prior, shift_prior
-from scene_classify.evaluate import label_index, scores
+from scene_classify.vision import vision_dls, scene_vision_learner
+from scene_classify.stored import body_features
+from scene_classify.fusion import shift_prior
+from scene_classify.joint import JointHead
+from scene_classify.core import label_index, class_prior
+from scene_classify.evaluate import scores
 
 p = argparse.ArgumentParser()
 p.add_argument('--backbones', nargs='+', default=['tf_efficientnet_lite0:224', 'tf_efficientnet_lite2:260'], help='ARCH:SIZE, each frozen')

@@ -15,8 +15,10 @@ from scene_classify.core import find_scenes9, probs_table, GROUP
 from scene_classify.data import read_scenes
 from scene_classify.block import scene_dls, AutoSplitter
 from scene_classify.vision import vision_probs
-from scene_classify.fusion import joint_learner, fit_joint_head, class_prior, shift_prior
-from scene_classify.evaluate import label_index, scores
+from scene_classify.fusion import shift_prior
+from scene_classify.joint import joint_learner, fit_joint_head
+from scene_classify.core import label_index, class_prior
+from scene_classify.evaluate import scores
 
 p = argparse.ArgumentParser()
 p.add_argument('--arch', default='tf_efficientnet_lite0'); p.add_argument('--size', type=int, default=128)

@@ -13,8 +13,10 @@ from scene_classify.core import find_scenes9, probs_table, IMAGE
 from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter, StratifiedSplitter
 from scene_classify.audio import audio_model, fit_audio, tune_audio, audio_probs
-from scene_classify.evaluate import label_index, compare
-from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, STRATEGIES, class_prior, shift_prior, JointVision, LateFusion, fit_rows
+from scene_classify.core import label_index, class_prior
+from scene_classify.evaluate import compare
+from scene_classify.fusion import compare_fusions, make_fusion, best_strategy, cross_fit, list_fusions, shift_prior, LateFusion, fit_rows
+from scene_classify.joint import JointVision
 import numpy as np
 
 p = argparse.ArgumentParser(); p.add_argument('--vision', default='vision_lite0')
@@ -97,7 +99,7 @@ if a.test_from: # e.g. refit models: what they learnt from the validation rows t
     probs_table(test, Pt['vision'], classes).to_csv(out/f'{a.vision}_refit.csv', index=False)
     res['test_from'] = str(a.test_from)
 fitted = {}
-for name in [n for n in STRATEGIES if set(make_fusion(n).needs) <= set(P)]:
+for name in [n for n in list_fusions(alone=False) if set(make_fusion(n).needs) <= set(P)]:
     f = make_fusion(name)
     # fitted where SceneClassifier fits it: on the rows it was compared on (new recordings), unless it learns per class
     rows = np.ones(len(y), bool) if a.fit_all_rows else fit_rows(f, y, new)

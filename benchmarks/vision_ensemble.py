@@ -17,9 +17,11 @@ from sklearn.preprocessing import StandardScaler
 from scene_classify.core import find_scenes9, IMAGE, probs_table
 from scene_classify.data import read_scenes
 from scene_classify.block import AutoSplitter
-from scene_classify.vision import vision_dls, scene_vision_learner, body_features
-from scene_classify.evaluate import label_index, compare
-from scene_classify.fusion import class_prior, shift_prior
+from scene_classify.vision import vision_dls, scene_vision_learner
+from scene_classify.stored import body_features
+from scene_classify.core import label_index, class_prior
+from scene_classify.evaluate import compare
+from scene_classify.fusion import shift_prior
 
 p = argparse.ArgumentParser(); p.add_argument('--base', default='vision_lite2_top'); p.add_argument('--C', type=float, default=0.001)
 a = p.parse_args(); warnings.filterwarnings('ignore')

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np, torch
 from scene_classify.core import find_scenes9, LABEL
 from scene_classify.data import read_scenes
-from scene_classify.vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
+from scene_classify.vision import vision_dls, scene_vision_learner, vision_probs
+from scene_classify.train import fit_vision
 from scene_classify.core import probs_table
-from scene_classify.evaluate import label_index
-from scene_classify.fusion import class_prior, shift_prior
+from scene_classify.core import label_index, class_prior
+from scene_classify.fusion import shift_prior
 
 p = argparse.ArgumentParser()
 p.add_argument('--arch', default='tf_efficientnet_lite0'); p.add_argument('--size', type=int, default=128)

@@ -6,19 +6,34 @@ Docs: https://scene-classify.github.io/scene_classify/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0e45e69a
 from __future__ import annotations
-import hashlib, os, re, sys, tempfile, time, contextlib
+import hashlib, logging, os, re, sys, tempfile, time, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'feature_cols', 'fmt_lines',
-           'DataError', 'umask', 'temp_dir', 'atomic_write', 'LineProgressBar', 'LineMasterBar', 'line_progress',
-           'sha256_file', 'probs_table', 'find_scenes9']
+__all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'label_index', 'class_prior',
+           'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'atomic_write', 'LineProgressBar',
+           'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
+log = logging.getLogger('scene_classify') # the library's one logger; the command line prints its messages
 DEFAULT_CLASSES = ['FOREST', 'CITY', 'BEACH', 'CLASSROOM', 'RIVER', 'JUNGLE', 'RESTAURANT', 'GROCERY-STORE', 'FOOTBALL-MATCH']
 IMAGE, PATH, LABEL, GROUP, START = 'IMAGE', 'path', 'label', 'group', 'start'
 FEATURE_PREFIX = 'mfcc_'
+
+# %% ../nbs/00_core.ipynb #6a8994c7
+def label_index(df:pd.DataFrame, # Table with a `label` column
+                classes:list, # Class names in label order
+               )->np.ndarray:
+    "Labels of `df` as indices into `classes`."
+    pos = {c: i for i,c in enumerate(classes)}
+    return np.array([pos[l] for l in df[LABEL]], dtype=int)
+
+def class_prior(y:np.ndarray, # Integer class labels
+                n_classes:int, # Number of classes
+               )->np.ndarray:
+    "Class frequencies of `y`, with one extra count per class so that no class has prior zero."
+    return (np.bincount(y, minlength=n_classes) + 1) / (len(y) + n_classes)
 
 # %% ../nbs/00_core.ipynb #7c5c1742
 def feature_cols(df:pd.DataFrame, # Any table with `mfcc_<i>` columns
@@ -49,7 +64,7 @@ class DataError(ValueError):
         n = len(self.problems)
         super().__init__(f"{self.source}: {n} problem{'s'*(n!=1)}:\n" + '\n'.join(f'  - {p}' for p in self.problems))
 
-# %% ../nbs/00_core.ipynb #f87b4126
+# %% ../nbs/00_core.ipynb #6ae6d6a1
 def umask()->int:
     "The process's umask (read by setting it and putting it back)."
     m = os.umask(0o022)

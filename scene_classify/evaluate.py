@@ -14,15 +14,9 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, l
 from .core import *
 
 # %% auto #0
-__all__ = ['GAIN_NOTE', 'label_index', 'ece', 'fixed_broken', 'gain_interval', 'scores', 'compare', 'group_accuracy',
-           'plot_confusion']
+__all__ = ['GAIN_NOTE', 'ece', 'fixed_broken', 'gain_interval', 'scores', 'compare', 'group_accuracy', 'plot_confusion']
 
 # %% ../nbs/06_evaluate.ipynb #f027fc9d
-def label_index(df:pd.DataFrame, classes:list)->np.ndarray:
-    "Labels of `df` as indices into `classes`."
-    pos = {c: i for i,c in enumerate(classes)}
-    return np.array([pos[l] for l in df[LABEL]])
-
 def ece(y:np.ndarray, probs:np.ndarray, n_bins:int=15)->float:
     "Expected calibration error of the top-class probability, with `n_bins` equal-width bins."
     conf, hit = probs.max(1), (probs.argmax(1) == y).astype(float)

@@ -1,4 +1,4 @@
-"""Final labels from both modalities: the uncertainty-based fallback to audio, late fusion, stacking, and a joint network trained end to end.
+"""Final labels from both modalities: one registry of strategies (the uncertainty-based fallback to audio, late fusion, stacking, each model alone), fitted on validation and compared fairly.
 
 Docs: https://scene-classify.github.io/scene_classify/fusion.html.md"""
 
@@ -6,62 +6,81 @@ Docs: https://scene-classify.github.io/scene_classify/fusion.html.md"""
 
 # %% ../nbs/07_fusion.ipynb #439c3bb3
 from __future__ import annotations
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from scipy.optimize import minimize, minimize_scalar
-from scipy.special import softmax, log_softmax
+from scipy.optimize import minimize
+from scipy.special import softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, KFold, GroupKFold
-from fastai.vision.all import *
 from .core import *
-from .vision import resolve_arch, _outputs, _fit_stored
 from .evaluate import compare
 
 # %% auto #0
-__all__ = ['FUSIONS', 'STRATEGIES', 'ALONE', 'Fusion', 'VisionOnly', 'OneModel', 'AudioOnly', 'JointOnly', 'class_prior',
-           'shift_prior', 'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion',
-           'fusion_from_dict', 'cross_fit', 'make_fusion', 'compare_fusions', 'best_strategy', 'fit_rows',
-           'plot_fallback_curve', 'JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head',
-           'JointVision']
+__all__ = ['FUSIONS', 'Fusion', 'register_fusion', 'list_fusions', 'make_fusion', 'fusion_from_dict', 'OneModel', 'shift_prior',
+           'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'cross_fit',
+           'compare_fusions', 'best_strategy', 'fit_rows', 'plot_fallback_curve']
 
-# %% ../nbs/07_fusion.ipynb #4ecdab72
+# %% ../nbs/07_fusion.ipynb #7e2a1059
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
 
 class Fusion:
-    "Base class: combine per-modality probabilities `P` (a dict) into one prediction."
-    strategy = 'vision'
-    needs = ('vision', 'audio') # the probabilities it combines: keys of `P`
-    per_class = False # True when fitting learns something for each class (so it needs every class in its data)
+    "Interface of a fusion strategy: combine per-model probabilities `P` (a dict) into one prediction."
+    strategy:str = None # the registered name (set by `register_fusion`)
+    needs:tuple = ('vision', 'audio') # the probabilities it combines: keys of `P`
+    per_class:bool = False # fitting learns something for each class (so it needs every class in its data)
+    alone:bool = False # one model's probabilities, passed through
     def fit(self, P:dict, y:np.ndarray): return self
-    def predict_proba(self, P:dict)->np.ndarray: return P['vision']
-    def decided_by(self, P:dict)->np.ndarray: return np.full(len(P['vision']), 'vision', dtype=object)
+    def predict_proba(self, P:dict)->np.ndarray: raise NotImplementedError
+    def decided_by(self, P:dict)->np.ndarray: raise NotImplementedError
     def params(self)->dict: return {}
     def to_dict(self)->dict: return dict(strategy=self.strategy, **self.params())
-    def __repr__(self): return f'{type(self).__name__}({", ".join(f"{k}={v!r}" for k,v in self.params().items() if not isinstance(v, list))})'
+    def __repr__(self):
+        shown = ', '.join(f'{k}={v!r}' for k,v in self.params().items() if not isinstance(v, list))
+        return f'{type(self).__name__}({shown})'
 
-class VisionOnly(Fusion):
-    "Vision's probabilities alone."
-    needs = ('vision',)
+# %% ../nbs/07_fusion.ipynb #527d47c8
+FUSIONS = {} # name -> (class, fixed settings): filled by `register_fusion`
 
+def register_fusion(name:str, # Name users and saved models call it by
+                    **fixed, # Settings this name fixes (e.g. `rule='mean'`), not saved in `to_dict`
+                   ):
+    "Class decorator: register `cls(**fixed)` as the fusion strategy `name`."
+    def _register(cls):
+        FUSIONS[name] = (cls, fixed)
+        if not fixed: cls.strategy = name # a class with settings per name says its name from them
+        return cls
+    return _register
+
+def list_fusions(alone:bool|None=None, # True: models alone only; False: strategies that fit only; None: all
+                )->list:
+    "Names of the registered fusion strategies, in registration order."
+    return [n for n,(cls,_) in FUSIONS.items() if alone is None or cls.alone == alone]
+
+def make_fusion(name:str, # A name from `list_fusions()`
+                **params, # Fitted settings, as `to_dict` wrote them
+               )->Fusion:
+    "The fusion strategy `name`, unfitted (or with the fitted settings `params`)."
+    if name not in FUSIONS: raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join(FUSIONS)}')
+    cls, fixed = FUSIONS[name]
+    return cls(**fixed, **params)
+
+def fusion_from_dict(d:dict)->Fusion:
+    "Rebuild a fitted fusion strategy from `to_dict()` output."
+    d = dict(d)
+    return make_fusion(d.pop('strategy'), **d)
+
+# %% ../nbs/07_fusion.ipynb #60d0f069
+@register_fusion('joint', model='joint')
+@register_fusion('audio', model='audio')
+@register_fusion('vision', model='vision')
 class OneModel(Fusion):
-    "The probabilities `P[strategy]` of one model alone."
-    def predict_proba(self, P): return P[self.strategy]
-    def decided_by(self, P): return np.full(len(P[self.strategy]), self.strategy, dtype=object)
-
-class AudioOnly(OneModel):
-    "Audio's probabilities alone."
-    strategy, needs = 'audio', ('audio',)
-
-class JointOnly(OneModel):
-    "The joint network's probabilities alone: it fuses the modalities itself (see *The joint network* below)."
-    strategy, needs = 'joint', ('joint',)
-
-# %% ../nbs/07_fusion.ipynb #0aa17614
-def class_prior(y:np.ndarray, # Integer class labels
-                n_classes:int, # Number of classes
-               )->np.ndarray:
-    "Class frequencies of `y`, with one extra count per class so that no class has prior zero."
-    return (np.bincount(y, minlength=n_classes) + 1) / (len(y) + n_classes)
+    "The probabilities of one model (`P[model]`) alone."
+    alone = True
+    def __init__(self, model:str): self.model, self.needs = model, (model,)
+    @property
+    def strategy(self): return self.model
+    def predict_proba(self, P): return P[self.model]
+    def decided_by(self, P): return np.full(len(P[self.model]), self.model, dtype=object)
 
 # %% ../nbs/07_fusion.ipynb #0f6bde08
 def shift_prior(p:np.ndarray, # Probabilities `[n, classes]` of a model trained with class prior `source`
@@ -90,9 +109,9 @@ def fallback_curve(pv:np.ndarray, pa:np.ndarray, y:np.ndarray, measure:str='max_
     return pd.DataFrame(dict(k=k, fraction=k/len(y), accuracy=correct/len(y), threshold=us))
 
 # %% ../nbs/07_fusion.ipynb #0fa8b19c
+@register_fusion('fallback')
 class FallbackFusion(Fusion):
     "Vision decides, except where its uncertainty exceeds `threshold`: there audio decides."
-    strategy = 'fallback'
     def __init__(self, measure:str='auto', threshold:float|None=None, valid_fraction:float|None=None):
         self.measure, self.threshold, self.valid_fraction = measure, threshold, valid_fraction
     def fit(self, P, y):
@@ -113,12 +132,15 @@ class FallbackFusion(Fusion):
     def params(self): return dict(measure=self.measure, threshold=self.threshold, valid_fraction=self.valid_fraction)
 
 # %% ../nbs/07_fusion.ipynb #b8b3a6cf
+@register_fusion('late_product', rule='product')
+@register_fusion('late_mean', rule='mean')
 class LateFusion(Fusion):
     "Weighted mean or weighted product of the modalities' probabilities."
-    strategy = 'late'
     def __init__(self, rule:str='product', weights:list|None=None):
         if rule not in ('mean', 'product'): raise ValueError(f'unknown late-fusion rule {rule!r}')
         self.rule, self.weights = rule, weights
+    @property
+    def strategy(self): return f'late_{self.rule}'
     def _combine(self, P, w):
         if self.rule == 'mean': return w[0]*P['vision'] + (1 - w[0])*P['audio']
         return softmax(w[0]*_clip_log(P['vision']) + w[1]*_clip_log(P['audio']), 1)
@@ -133,12 +155,13 @@ class LateFusion(Fusion):
         "'both', or the one modality with weight when the fit gave the other none."
         wv, wa = (self.weights[0], 1 - self.weights[0]) if self.rule == 'mean' else self.weights
         return np.full(len(P['vision']), 'both' if wv and wa else 'vision' if wv else 'audio', dtype=object)
-    def params(self): return dict(rule=self.rule, weights=self.weights)
+    def params(self): return dict(weights=self.weights) # `rule` is in the name
 
 # %% ../nbs/07_fusion.ipynb #75cdf95b
+@register_fusion('stacking')
 class StackingFusion(Fusion):
     "Logistic regression over the concatenated log-probabilities of the modalities."
-    strategy, per_class = 'stacking', True
+    per_class = True
     def __init__(self, C:float=1.0, coef:list|None=None, intercept:list|None=None, classes:list|None=None):
         self.C, self.coef, self.intercept, self.classes = C, coef, intercept, classes
     def _x(self, P): return np.concatenate([_clip_log(P['vision']), _clip_log(P['audio'])], 1)
@@ -156,14 +179,6 @@ class StackingFusion(Fusion):
     def params(self): return dict(C=self.C, coef=self.coef, intercept=self.intercept, classes=self.classes)
 
 # %% ../nbs/07_fusion.ipynb #20296325
-FUSIONS = {c.strategy: c for c in (VisionOnly, AudioOnly, JointOnly, FallbackFusion, LateFusion, StackingFusion)}
-
-def fusion_from_dict(d:dict)->Fusion:
-    "Rebuild a fitted fusion strategy from `to_dict()` output."
-    d = dict(d); s = d.pop('strategy')
-    if s not in FUSIONS: raise ValueError(f'unknown fusion strategy {s!r}; known: {", ".join(FUSIONS)}')
-    return FUSIONS[s](**d)
-
 def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=None)->np.ndarray:
     "Out-of-fold probabilities of the strategy built by `make()`, fitted fold by fold (folds by `groups` when given); `None` if not measurable."
     out = np.zeros_like(next(iter(P.values())), dtype=np.float64)
@@ -180,29 +195,22 @@ def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=Non
     return out
 
 # %% ../nbs/07_fusion.ipynb #9e5c0967
-STRATEGIES = {'fallback': FallbackFusion, 'late_mean': lambda: LateFusion('mean'), 'late_product': lambda: LateFusion('product'),
-              'stacking': StackingFusion}
-
-ALONE = ('vision', 'audio', 'joint') # one model's probabilities, unfused
-
-def make_fusion(name:str)->Fusion:
-    "An unfitted fusion strategy by name (`STRATEGIES`, or one model alone: `ALONE`)."
-    if name in STRATEGIES: return STRATEGIES[name]()
-    if name in ALONE: return FUSIONS[name]()
-    raise ValueError(f'unknown fusion strategy {name!r}; choose from {", ".join([*ALONE, *STRATEGIES])}')
-
-def compare_fusions(P:dict, y:np.ndarray, n_splits:int=5, groups=None)->pd.DataFrame:
-    "Scores of each model in `P` and each strategy it can feed (cross-fitted, by `groups` when given), with rows fixed and broken relative to vision (and, given `groups`, the interval of the accuracy gain)."
-    probs = {k: P[k] for k in P}
-    for name in STRATEGIES:
+def compare_fusions(P:dict, # Model name -> validation probabilities
+                    y:np.ndarray, # True class indices
+                    n_splits:int=5, # Cross-fitting folds
+                    groups=None, # Each row's group (recording): folds by group, and the interval of the gain over vision
+                   )->pd.DataFrame:
+    "Scores of each model in `P` and of each strategy it can feed (cross-fitted), against vision."
+    probs = {k: P[k] for k in list_fusions(alone=True) if k in P}
+    for name in list_fusions(alone=False):
         if set(make_fusion(name).needs) <= set(P): probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
     tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision', groups=groups)
     return tab.reindex(list(probs)) # a strategy that could not be cross-fitted stays, as NaN
 
 def best_strategy(table:pd.DataFrame)->str:
-    "The fused strategy with the highest accuracy (then lowest log-loss) in a `compare_fusions` table."
-    t = table.loc[[k for k in table.index if k in STRATEGIES or k == 'joint']]
-    return t.sort_values(['accuracy', 'log_loss'], ascending=[False, True]).index[0]
+    "The fusing strategy (or the joint network) with the highest accuracy, then lowest log-loss, in `table`."
+    fusing = [k for k in table.index if k in FUSIONS and (not FUSIONS[k][0].alone or k == 'joint')]
+    return table.loc[fusing].sort_values(['accuracy', 'log_loss'], ascending=[False, True]).index[0]
 
 # %% ../nbs/07_fusion.ipynb #13aa3bd4
 def fit_rows(fusion:Fusion, # Unfitted strategy
@@ -221,86 +229,3 @@ def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), a
     if chosen is not None: ax.axvline(chosen.valid_fraction, ls='--', c='gray', label=f'chosen ({chosen.measure})')
     ax.set_xlabel('fraction of rows decided by audio'); ax.set_ylabel('accuracy'); ax.legend(); ax.grid(alpha=.3)
     return ax
-
-# %% ../nbs/07_fusion.ipynb #109fef76
-class JointHead(Module):
-    "MFCC MLP + classification head over pooled image features, dropping the audio branch of whole rows with probability `p_audio` while training."
-    def __init__(self, n_img:int, n_mfcc:int, n_out:int, mfcc_hidden:int=128, head_hidden:int=512, p:float=0.3, p_audio:float=0.5):
-        self.mfcc = nn.Sequential(LinBnDrop(n_mfcc, mfcc_hidden, p=0.1, act=nn.ReLU(inplace=True)),
-                                  LinBnDrop(mfcc_hidden, mfcc_hidden, p=0.1, act=nn.ReLU(inplace=True)))
-        self.drop_audio = nn.Dropout1d(p_audio)
-        self.head = nn.Sequential(LinBnDrop(n_img + mfcc_hidden, head_hidden, p=p/2, act=nn.ReLU(inplace=True)),
-                                  LinBnDrop(head_hidden, n_out, p=p))
-    def audio(self, mfcc): return self.drop_audio(self.mfcc(mfcc)[:, None])[:, 0]
-    def forward(self, feats, mfcc): return self.head(torch.cat([feats, self.audio(mfcc)], 1))
-
-# %% ../nbs/07_fusion.ipynb #4bb56c54
-class JointModel(Module):
-    "Image body + MFCC MLP, concatenated into one classification head (`JointHead`)."
-    def __init__(self, body:nn.Module, nf:int, n_mfcc:int, n_out:int, **kwargs):
-        self.body, self.pool = body, nn.Sequential(AdaptiveConcatPool2d(), Flatten())
-        self.fuse = JointHead(2*nf, n_mfcc, n_out, **kwargs)
-    def forward(self, img, mfcc): return self.fuse(self.pool(self.body(img)), mfcc)
-
-def joint_splitter(m:JointModel): return L(m.body, m.fuse).map(params)
-
-def joint_learner(dls:DataLoaders, # Two-input DataLoaders from `scene_dls`
-                  arch:str='resnet50', # Image backbone (torchvision or timm name)
-                  pretrained:bool=True, # ImageNet weights for the body
-                  weights=None, # Explicit weights file
-                  download:bool=True, # Allow downloading weights
-                  p_audio:float=0.5, # Modality dropout: chance of dropping a row's whole audio branch while training
-                  label_smoothing:float=0., # Label smoothing of the loss; 0: plain cross-entropy
-                  seed:int|None=None, # Seed for the new layers
-                  fast:bool|None=None, # Mixed precision + channels-last (default: on a GPU)
-                  **kwargs, # Passed to `Learner`
-                 )->Learner:
-    "A fastai `Learner` for the joint image + MFCC network."
-    if seed is not None: set_seed(seed, reproducible=True)
-    model, info = resolve_arch(arch, pretrained, weights, download)
-    body = create_body(model, cut=info['cut'])
-    n_mfcc = dls.one_batch()[1].shape[-1]
-    if pretrained: dls.add_tfms([Normalize.from_stats(*info['stats'])], 'after_batch')
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
-    learn = Learner(dls, JointModel(body, num_features_model(body), n_mfcc, dls.c, p_audio=p_audio), loss_func=loss,
-                    splitter=joint_splitter, metrics=accuracy, **kwargs)
-    learn.arch, learn.weights_source = arch, info['source']
-    if pretrained: learn.freeze()
-    if fast if fast is not None else dls.device.type == 'cuda':
-        learn.to_channelslast(amp_mode=AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16)
-    return learn
-
-# %% ../nbs/07_fusion.ipynb #c93392f2
-def fit_joint_head(learn:Learner, # From `joint_learner`
-                   epochs:int=5, # Epochs over the stored features
-                   lr:float=1e-3, # Maximum learning rate of the one cycle
-                   flip:bool=True, # Train on each image flipped left to right as well
-                   quiet:bool=False, # No progress bars or tables
-                  )->Learner:
-    "Train the MFCC branch and head of a joint learner on image features its frozen body computes once; returns `learn`."
-    if num_distrib() > 1: raise RuntimeError('fit_joint_head precomputes in one process: train before launching several')
-    m, dls = get_model(learn.model), learn.dls
-    amp = dls.device.type == 'cuda' and hasattr(learn, 'mixed_precision')
-    def stored(items, flip):
-        f, a, y = _outputs(nn.Sequential(m.body, m.pool).eval(), dls.test_dl(items, with_labels=True), flip, quiet, amp)
-        n = f.shape[1]
-        return list(zip(f.flatten(0, 1), a.repeat_interleave(n, 0), y.repeat_interleave(n)))
-    _fit_stored(learn, m.fuse, stored(dls.train.items, flip), stored(dls.valid.items, False), epochs, lr, quiet)
-    return learn
-
-# %% ../nbs/07_fusion.ipynb #c946f8c4
-class JointVision(Fusion):
-    "Geometric mean of the joint network's and vision's probabilities (equal weights), with one temperature fitted on validation."
-    strategy, needs = 'joint_vision', ('vision', 'joint')
-    def __init__(self, temperature:float|None=None): self.temperature = temperature
-    def _logits(self, P): return (_clip_log(P['vision']) + _clip_log(P['joint']))/2
-    def fit(self, P, y):
-        z = self._logits(P)
-        nll = lambda t: -log_softmax(z/t, 1)[np.arange(len(y)), y].mean()
-        self.temperature = float(minimize_scalar(nll, bounds=(0.05, 20), method='bounded').x)
-        return self
-    def predict_proba(self, P): return softmax(self._logits(P)/self.temperature, 1)
-    def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
-    def params(self): return dict(temperature=self.temperature)
-
-FUSIONS[JointVision.strategy] = STRATEGIES[JointVision.strategy] = JointVision

@@ -16,18 +16,18 @@ from safetensors.torch import save_file, load_file
 from .core import *
 from .features import MFCCRecipe
 from .data import read_scenes
-from .vision import vision_dls, scene_vision_learner, fit_vision, vision_probs
-from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model
-from .evaluate import label_index, compare
-from .fusion import compare_fusions, best_strategy, make_fusion, fit_rows, fusion_from_dict, class_prior, shift_prior, joint_learner, fit_joint_head
 from .block import AutoSplitter, scene_dls, NormalizeMFCC
+from .vision import vision_dls, scene_vision_learner, vision_probs
+from .train import fit_vision
+from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model
+from .evaluate import compare
+from .fusion import compare_fusions, best_strategy, make_fusion, fit_rows, fusion_from_dict, shift_prior
+from .joint import joint_learner, fit_joint_head
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 
-log = logging.getLogger('scene_classify')
-
 # %% auto #0
-__all__ = ['log', 'MIN_TRAIN_ROWS', 'ARTIFACT_FORMAT', 'SceneClassifier', 'CheckpointError', 'submission', 'ArtifactError',
-           'artifact_dir', 'verify_artifact', 'load_vision_pickle']
+__all__ = ['MIN_TRAIN_ROWS', 'ARTIFACT_FORMAT', 'SceneClassifier', 'CheckpointError', 'submission', 'upgrade_settings',
+           'ArtifactError', 'artifact_dir', 'verify_artifact', 'load_vision_pickle']
 
 # %% ../nbs/08_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -40,13 +40,13 @@ class SceneClassifier:
                  size:int=128, # Image size for the vision model
                  bs:int=64, # Batch size
                  lr:float=2e-3, # Vision learning rate
-                 precompute:bool=False, # Train the vision head on body activations computed once (`vision.fit_head`): fast on a CPU
-                 top_layers:int|None=None, # With `precompute`: `epochs` fine-tune only the body's last `top_layers` layers, on stored activations (`vision.fit_top`)
+                 precompute:bool=False, # Train the vision head on body activations computed once (`stored.fit_head`): fast on a CPU
+                 top_layers:int|None=None, # With `precompute`: `epochs` fine-tune only the body's last `top_layers` layers, on stored activations (`stored.fit_top`)
                  head:str='fastai', # Vision head: 'fastai' or 'linear' (`vision.HEADS`)
                  label_smoothing:float=0., # Label smoothing of the vision loss
                  audio:str='svm', # Audio model (`audio.AUDIO_MODELS`)
                  tune:bool=True, # Grid-search the SVM's C and gamma
-                 joint:bool=False, # Also train the joint image + MFCC network (`fusion.joint_learner`), compared with the strategies and shipped by 'auto' if it wins; implied by strategy='joint' or 'joint_vision'
+                 joint:bool=False, # Also train the joint image + MFCC network (`joint.joint_learner`), compared with the strategies and shipped by 'auto' if it wins; implied by strategy='joint' or 'joint_vision'
                  valid_pct:float=0.2, # Validation fraction (fusion is fitted there)
                  seed:int=42, # Seed for the split and training
                  pretrained:bool=True, # Start vision from ImageNet weights
@@ -288,7 +288,16 @@ def _evaluate(self, data, split:str='train', pred:pd.DataFrame|None=None)->pd.Da
 SceneClassifier._labelled_probs, SceneClassifier.evaluate = _labelled_probs, _evaluate
 
 # %% ../nbs/08_pipeline.ipynb #49a26795
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2 # bumped whenever settings.json changes shape; `upgrade_settings` reads every older format
+
+def upgrade_settings(s:dict)->dict:
+    "Settings of an artifact of any earlier format, in the current format."
+    s = dict(s)
+    if s.get('format', 1) < 2: # late fusion was saved as strategy 'late' with its rule beside it
+        f = dict(s['fusion'])
+        if f['strategy'] == 'late': f['strategy'] = f"late_{f.pop('rule')}"
+        s['fusion'] = f
+    return dict(s, format=ARTIFACT_FORMAT)
 
 def _versions()->dict:
     out = {'python': platform.python_version()}
@@ -376,7 +385,8 @@ def _template(classes, n_features):
 
 def _load(cls, path, cpu:bool=True)->SceneClassifier:
     "Load a classifier saved with `save`, verifying every checksum."
-    s = verify_artifact(path); ver = artifact_dir(path)
+    s = upgrade_settings(verify_artifact(path))
+    ver = artifact_dir(path)
     self = cls(**{k: v for k,v in s['hparams'].items() if k in cls.__init__.__code__.co_varnames})
     self.classes, self.n_features, self.recipe = s['classes'], s['n_features'], s['recipe']
     self.stats, self.strategy_, self.valid_ = s['vision']['stats'], s['strategy'], s['valid']

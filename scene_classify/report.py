@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from PIL import Image
 from .core import *
-from .evaluate import GAIN_NOTE, compare, group_accuracy, label_index, plot_confusion
+from .evaluate import GAIN_NOTE, compare, group_accuracy, plot_confusion
 from .fusion import plot_fallback_curve, FallbackFusion
 
 # %% auto #0

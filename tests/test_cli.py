@@ -144,6 +144,6 @@ def test_fuse_command(demo_run, tmp_path):
     assert r.returncode == 0 and 'fusion strategy: late_product' in r.stdout, r.stderr[-3000:]
     assert 'gain_lo' in r.stdout and 'gain_lo, gain_hi: 90% interval' in r.stdout # the comparison's gain interval, and what it means
     assert (tmp_path/'rep'/'report.md').exists()
-    assert verify_artifact(model)['fusion']['strategy'] == 'late'
+    assert verify_artifact(model)['fusion']['strategy'] == 'late_product'
     r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--split', 'test'], capture_output=True, text=True)
     assert r.returncode == 1 and 'needs every row labelled' in r.stderr, r.stderr

@@ -38,7 +38,7 @@ import sys, torch
 from scene_classify.distributed import *
 from scene_classify.data import read_scenes
 from scene_classify.block import scene_dls
-from scene_classify.fusion import joint_learner
+from scene_classify.joint import joint_learner
 init_distributed()
 dls = share_mfcc_stats(scene_dls(read_scenes(sys.argv[1]), bs=8, size=64, num_workers=0))
 learn = joint_learner(dls, 'tf_efficientnet_lite0', seed=0)
