@@ -6,14 +6,15 @@ Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #ed057da7
 from __future__ import annotations
-import argparse, inspect, logging, os, shutil, signal, sys, time, traceback, warnings
+import argparse, inspect, json, logging, os, shutil, signal, sys, time, traceback, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['Required', 'EXIT_UNPREDICTED', 'COMMANDS', 'demo', 'train', 'fuse', 'predict', 'evaluate', 'features', 'main']
+__all__ = ['Required', 'EXIT_UNPREDICTED', 'Settings', 'COMMANDS', 'demo', 'train', 'fuse', 'predict', 'evaluate', 'features',
+           'main']
 
 # %% ../nbs/10_cli.ipynb #952d173c
 Required = Annotated[str, {'opt': True, 'required': True}] # a required `--option` rather than a positional
@@ -83,10 +84,8 @@ def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, s
 
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
-         arch:str='tf_efficientnet_lite0', # Vision backbone (the default loads offline)
-         epochs:int=4, # Vision epochs with the body unfrozen
-         size:int=64, # Image size
-         lr:float=1e-2, # Vision learning rate
+         preset:str='fast', # Preset to train with (see `train --show`)
+         size:int=96, # Image size (the demo's images are 64 px)
          n_train:int=40, # Demo training rows per class
          seed:int=42, # Seed for data and training
          quiet:store_true=False, # No progress output
@@ -95,54 +94,60 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
     from scene_classify.data import make_demo
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.report import write_report
-    out = Path(out); t0 = time.time()
+    out, t0 = Path(out), time.time()
     data = make_demo(out/'data', n_train=n_train, seed=seed, overwrite=True)
     _say(quiet, f'demo data (synthetic): {data}')
-    clf = SceneClassifier(arch, epochs=epochs, size=size, bs=16, lr=lr, seed=seed, quiet=quiet).fit(data)
-    clf.save(out/'model'); _say(quiet, f'model: {out/"model"} (fusion strategy: {clf.strategy_})')
+    clf = SceneClassifier(preset, size=size, seed=seed, quiet=quiet).fit(data)
+    clf.save(out/'model')
+    _say(quiet, f'model: {out/"model"} (fusion strategy: {clf.strategy_})')
     rc = _write_predictions(clf, data, 'test', out/'submission.csv', quiet)
-    rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes, 'scene_classify demo (synthetic data, validation split)',
-                       clf.comparison_, clf.fusion_, [f'Vision: {arch}, {epochs} epochs at {size}px. Total time {time.time()-t0:.0f} s.', '',
-                        'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; the cross-fitted table below is the fair comparison.'])
+    notes = [f'Preset {preset} at {size} px. Total time {time.time()-t0:.0f} s.', '',
+             'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; '
+             'the cross-fitted table below is the fair comparison.']
+    title = 'scene_classify demo (synthetic data, validation split)'
+    rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes_, title, clf.comparison_, clf.fusion_, notes)
     _say(quiet, f'report: {rep}')
     _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'log_loss']))
     return rc
 
+Settings = Annotated[str, {'action': 'append', 'metavar': 'NAME=VALUE'}] # a recipe setting; the option repeats
+
+def _overrides(set:list|None, **flags)->dict:
+    "The recipe settings asked for: the named flags that were given, then each `--set NAME=VALUE`."
+    from scene_classify.presets import parse_setting
+    return {**{k: v for k,v in flags.items() if v is not None}, **dict(map(parse_setting, set or []))}
+
 def train(data:Required, # Training data: a folder or CSV in any supported layout
           out:str='model', # Model artifact folder to write
-          arch:str='resnet50', # Vision architecture (torchvision or timm name)
-          epochs:int=3, # Vision epochs with the body unfrozen
-          freeze_epochs:int=1, # Vision epochs training the head only
-          lr:float=2e-3, # Vision learning rate (the head's; the body gets less)
-          precompute:store_true=False, # Train the head on body activations computed once (fast on a CPU; pair with --epochs 0 or --top-layers)
-          top_layers:int=None, # With --precompute: --epochs fine-tune only the body's last N layers, on activations stored once
-          head:str='fastai', # Vision head: fastai (its default) or linear (average pool, dropout, one linear layer)
-          label_smoothing:float=0.0, # Label smoothing of the vision loss
-          size:int=128, # Image size
-          bs:int=64, # Batch size (per process when distributed)
-          strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision (the last two train the joint network)
-          joint:store_true=False, # Also train the joint image + MFCC network (with --precompute: on stored features), compared with the strategies
-          audio:str='svm', # Audio model: svm, logreg, hgb, mlp
-          no_rebalance:store_true=False, # Keep the training part's class frequencies as the models' prior (default: shift to the whole table's)
-          refit:store_true=False, # After validation has fitted the fusion, retrain vision and audio (and the joint network) on every row (a second vision training)
-          tta:store_true=False, # Test-time augmentation for the validation predictions the fusion is fitted on, and by default in predict and evaluate
+          preset:str='best', # best (the most accurate for this hardware), fast, finetune, best_cpu, best_gpu
+          set:Settings=None, # Any recipe setting, e.g. --set epochs=5 --set refit=false (see --show for them all)
+          arch:str=None, # Vision backbone (torchvision or timm name), e.g. resnet50
+          size:int=None, # Image size
+          epochs:int=None, # Vision epochs
+          lr:float=None, # Vision learning rate (default: found by lr_find)
+          strategy:str=None, # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
+          show:store_true=False, # Print the preset's resolved settings and exit
           report:str=None, # Also write a validation report into this folder
-          export_pickle:store_true=False, # Also save fastai's pickled learner (a pickle runs code when loaded: for trusted use only)
-          resume:store_true=False, # Continue an interrupted run from its last finished epoch (saved in OUT/checkpoint)
+          export_pickle:store_true=False, # Also save fastai's pickled learner (a pickle runs code when loaded: trusted use only)
+          resume:store_true=False, # Continue an interrupted run from what OUT/checkpoint holds
           quiet:store_true=False, # No progress output
          ):
-    "Train vision, audio and fusion on `data` and save one model artifact."
+    "Train vision, audio and fusion on `data` with a preset and save one model artifact."
     from scene_classify.pipeline import SceneClassifier
+    from scene_classify.presets import recipes_to_dict
+    settings = _overrides(set, arch=arch, size=size, epochs=epochs, lr=lr, strategy=strategy, weights=weights)
+    clf = SceneClassifier(preset, seed=seed, quiet=quiet, **settings)
+    if show:
+        print(json.dumps(dict(preset=preset, settings=settings, **recipes_to_dict(clf.recipes())), indent=1))
+        return 0
     ck = Path(out)/'checkpoint'
-    clf = SceneClassifier(arch, strategy, epochs, freeze_epochs, size, bs, lr, precompute=precompute, top_layers=top_layers, head=head, label_smoothing=label_smoothing, audio=audio, weights=weights, seed=seed,
-                          joint=joint, rebalance=not no_rebalance, refit=refit, tta=tta, quiet=quiet)
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN) # another Ctrl-C must not cut this message short; `main` restores the handler
-        if (ck/'vision.pth').exists(): print(f'finished epochs are saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
+        if ck.exists(): print(f'finished work is saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
         raise
     clf.save(out, export_pickle=export_pickle)
     if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True) # the run is complete: the checkpoint has done its job
@@ -157,7 +162,8 @@ def _summary(clf, model, report, quiet):
         v = clf.valid_; n = v.get('compared_rows', v['rows'])
         notes = [f'The fusion strategies are compared, and the fusion fitted, on the {n} validation rows of recordings that training never heard.'] if n < v['rows'] else []
         notes += ['The fused row of *Scores* is in-sample (the fusion was fitted on these rows); the cross-fitted table is the fair comparison.']
-        _say(quiet, f'report: {write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes, "Validation report", clf.comparison_, clf.fusion_, notes)}')
+        rep = write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes_, 'Validation report', clf.comparison_, clf.fusion_, notes)
+        _say(quiet, f'report: {rep}')
 
 def fuse(model:Required, # Model artifact folder (a new version of it is saved in place)
          data:Required, # The data the model was trained on
@@ -178,36 +184,38 @@ def predict(model:Required, # Model artifact folder
             split:str='test', # Which split of a folder to predict
             chunk_size:int=2048, # Rows read and predicted at a time (bounds memory)
             shard:str='0/1', # I/N: this process predicts every N-th chunk, starting at chunk I
-            tta:store_true=False, # Test-time augmentation of the vision model (`vision.vision_probs`; always on for a model trained with --tta)
+            tta:store_true=False, # Test-time augmentation of the vision model (always on for a model whose recipe has it)
             allow_unpredicted:store_true=False, # Exit 0 even when some rows could not be predicted at all (CLASS = -1); default: exit 3
             quiet:store_true=False, # No progress output
            ):
     "Predict every row of `data` in chunks (rerun to resume): a Kaggle-style submission and a detailed CSV."
-    from scene_classify.pipeline import SceneClassifier, artifact_dir
+    from scene_classify.pipeline import SceneClassifier
+    from scene_classify.artifact import artifact_dir
     _shard(shard), _chunk_size(chunk_size) # bad options fail before the model loads
     clf = SceneClassifier.load(model)
-    clf.tta = tta or clf.tta # a model validated with TTA predicts with it
-    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.tta else '') # a resumed run never mixes the two
+    clf.vision.tta = tta or clf.vision.tta # a model validated with TTA predicts with it
+    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.vision.tta else '') # a resumed run never mixes the two
     return _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id, allow_unpredicted)
 
 def evaluate(model:Required, # Model artifact folder
              data:Required, # Labelled data: a folder or CSV in any supported layout
              split:str='train', # Which split of a folder to evaluate
              report:str=None, # Also write a report (confusion matrices, mistakes) into this folder
-             tta:store_true=False, # Test-time augmentation of the vision model (always on for a model trained with --tta)
+             tta:store_true=False, # Test-time augmentation of the vision model (always on for a model whose recipe has it)
              quiet:store_true=False, # No progress output
             ):
     "Scores of vision, audio and fused predictions on labelled `data`."
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.data import read_scenes
-    clf = SceneClassifier.load(model); clf.tta = tta or clf.tta
+    clf = SceneClassifier.load(model)
+    clf.vision.tta = tta or clf.vision.tta
     df = read_scenes(data, split, errors='mark') # read (and check images) once; the report needs the paths too
     pred = clf.predict(df)
     print(clf.evaluate(df, pred=pred).round(4).to_string())
     if report:
         from scene_classify.report import write_report
-        ok, _, probs = clf._labelled_probs(pred)
-        _say(quiet, f'report: {write_report(report, df.iloc[ok], probs, clf.classes, "Evaluation report", fusion=clf.fusion_)}')
+        ok, _, probs = clf.labelled_probs(pred)
+        _say(quiet, f'report: {write_report(report, df.iloc[ok], probs, clf.classes_, "Evaluation report", fusion=clf.fusion_)}')
 
 def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO, START, DURATION[, CLASS]
              out:Required, # CSV to write: IMAGE, mfcc_1..mfcc_104[, CLASS]

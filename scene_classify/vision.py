@@ -14,7 +14,7 @@ from .block import get_image, get_label, AutoSplitter
 from .weights import resolve_arch
 
 # %% auto #0
-__all__ = ['HEADS', 'vision_dls', 'fast_training', 'scene_vision_learner', 'tta_kwargs', 'vision_probs']
+__all__ = ['HEADS', 'vision_dls', 'image_dl', 'fast_training', 'scene_vision_learner', 'tta_kwargs', 'vision_probs']
 
 # %% ../nbs/04a_vision.ipynb #f56ed21f
 def vision_dls(df:pd.DataFrame, # Table from `read_scenes`
@@ -34,7 +34,18 @@ def vision_dls(df:pd.DataFrame, # Table from `read_scenes`
                        batch_tfms=batch_tfms if batch_tfms is not None else aug_transforms())
     return dblock.dataloaders(df, bs=bs, **({} if num_workers is None else dict(num_workers=num_workers)))
 
-# %% ../nbs/04a_vision.ipynb #196f41fd
+# %% ../nbs/04a_vision.ipynb #b49ceb54
+def image_dl(df:pd.DataFrame, # Rows with a `path` column (or in-memory images there)
+             size:int, # Images are resized to `size` x `size`
+             bs:int=64, # Batch size
+             num_workers:int|None=None, # Loader processes (default: fastai's)
+            )->TfmdDL:
+    "Batches `(images,)` of the rows of `df`, in order, resized to `size` and scaled to [0, 1]."
+    dsets = Datasets(df, [[get_image, PILImage.create]])
+    kw = {} if num_workers is None else dict(num_workers=num_workers)
+    return TfmdDL(dsets, bs=bs, after_item=[Resize(size), ToTensor()], after_batch=[IntToFloatTensor()], device=default_device(), **kw)
+
+# %% ../nbs/04a_vision.ipynb #a2d255d1
 def fast_training(learn:Learner, # Any fastai learner
                   fast:bool|None=None, # Mixed precision + channels-last (default: when `learn.dls` is on a GPU)
                  )->Learner:

@@ -2,7 +2,7 @@
 import signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
-from scene_classify.pipeline import verify_artifact
+from scene_classify.artifact import verify_artifact
 
 BIN = Path(sys.executable).parent
 
@@ -37,11 +37,18 @@ def test_predict_and_evaluate_commands(demo_run, tmp_path):
     assert r.returncode == 0 and 'fused' in r.stdout, r.stderr
 
 def test_predict_tta(demo_run, tmp_path):
-    "`predict --tta` predicts every row with test-time augmentation: the same rows, different vision probabilities."
-    r = subprocess.run([str(BIN/'scene-classify'), 'predict', '--model', str(demo_run/'model'), '--data', str(demo_run/'data'),
-                        '--out', str(tmp_path/'t.csv'), '--tta', '--quiet'], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    tta, plain = pd.read_csv(tmp_path/'t_detailed.csv'), pd.read_csv(demo_run/'submission_detailed.csv')
+    "`predict --tta` adds test-time augmentation to a model whose recipe has none: the same rows, other vision probabilities."
+    from scene_classify.pipeline import SceneClassifier
+    clf = SceneClassifier.load(demo_run/'model')
+    assert clf.vision.tta # the fast preset predicts with TTA
+    clf.vision.tta = False
+    clf.save(tmp_path/'plain_model')
+    sc = str(BIN/'scene-classify')
+    base = [sc, 'predict', '--model', str(tmp_path/'plain_model'), '--data', str(demo_run/'data'), '--quiet']
+    for name, extra in (('p', []), ('t', ['--tta'])):
+        r = subprocess.run(base + ['--out', str(tmp_path/f'{name}.csv'), *extra], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    tta, plain = pd.read_csv(tmp_path/'t_detailed.csv'), pd.read_csv(tmp_path/'p_detailed.csv')
     vis = [c for c in plain.columns if c.startswith('vision_')]
     assert tta['IMAGE'].equals(plain['IMAGE']) and tta['error'].isna().all()
     assert (tta[vis] - plain[vis]).abs().to_numpy().max() > 1e-4
@@ -75,8 +82,8 @@ def test_killed_save_keeps_previous_model(demo_run):
 def test_interrupted_train_resumes(demo_run, tmp_path):
     "Ctrl-C during training keeps the finished epochs; `train --resume` continues from them and removes the checkpoint when done."
     out = tmp_path/'model'
-    cmd = [str(BIN/'scene-classify'), 'train', '--data', str(demo_run/'data'), '--out', str(out), '--arch', 'tf_efficientnet_lite0',
-           '--epochs', '3', '--freeze-epochs', '1', '--size', '64', '--bs', '32']
+    cmd = [str(BIN/'scene-classify'), 'train', '--data', str(demo_run/'data'), '--out', str(out), '--preset', 'finetune',
+           '--arch', 'tf_efficientnet_lite0', '--epochs', '3', '--lr', '1e-3', '--size', '64', '--set', 'bs=32']
     proc = subprocess.Popen(cmd + ['--quiet'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ck = out/'checkpoint'/'vision.pth'
     deadline = time.time() + 300
@@ -112,18 +119,20 @@ def test_sharded_predict(demo_run, tmp_path):
     assert not out.with_name('s.csv.parts').exists()
 
 def test_train_precompute(demo_run, tmp_path):
-    "`train --precompute --top-layers 2 --refit --tta` trains the head, then the body's last two layers, on stored activations, then all again on every row; the model predicts every row, with TTA."
+    "`train --set train=top ... refit=true tta=true`: the head, then the body's last two layers, on stored activations, then all again on every row; predicted with TTA."
     sc, out = str(BIN/'scene-classify'), tmp_path/'model'
-    r = subprocess.run([sc, 'train', '--data', str(demo_run/'data'), '--out', str(out), '--arch', 'tf_efficientnet_lite0', '--precompute',
-                        '--epochs', '1', '--top-layers', '2', '--freeze-epochs', '2', '--size', '64', '--bs', '32', '--refit', '--tta', '--quiet'],
+    sets = ['train=top', 'top_layers=2', 'freeze_epochs=2', 'bs=32', 'refit=true', 'tta=true']
+    r = subprocess.run([sc, 'train', '--data', str(demo_run/'data'), '--out', str(out), '--preset', 'finetune', '--arch', 'tf_efficientnet_lite0',
+                        '--epochs', '1', '--lr', '2e-3', '--size', '64', *[a for s in sets for a in ('--set', s)], '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout == '', repr(r.stdout[:200]) # --quiet: not even a progress bar's first character
     s = verify_artifact(out)
-    assert s['hparams']['top_layers'] == 2 and s['hparams']['precompute']
+    v = s['recipes']['vision']
+    assert v['top_layers'] == 2 and v['train'] == 'top' and s['preset'] == 'finetune'
     assert len(s['priors']['train']) == len(s['classes']) # rebalance is the default
-    assert s['hparams']['refit'] and s['priors']['train'] == s['priors']['target'] # refit models learn the whole table's frequencies
-    assert s['hparams']['tta'] # validated with TTA, so predicted with it by default
+    assert s['recipes']['fusion']['refit'] and s['priors']['train'] == s['priors']['target'] # refit models learn the whole table's frequencies
+    assert v['tta'] # validated with TTA, so predicted with it by default
     r = subprocess.run([sc, 'predict', '--model', str(out), '--data', str(demo_run/'data'), '--out', str(tmp_path/'p.csv'), '--quiet'],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -136,9 +145,10 @@ def test_train_precompute(demo_run, tmp_path):
 
 def test_fuse_command(demo_run, tmp_path):
     "`fuse` switches a trained model to another strategy without training; data it was not trained on is refused."
-    import shutil
     sc, model = str(BIN/'scene-classify'), tmp_path/'model'
-    shutil.copytree(demo_run/'model', model)
+    r = subprocess.run([sc, 'train', '--data', str(demo_run/'data'), '--out', str(model), '--preset', 'fast', '--size', '64', '--set', 'refit=false',
+                        '--quiet'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
     r = subprocess.run([sc, 'fuse', '--model', str(model), '--data', str(demo_run/'data'), '--strategy', 'late_product', '--report', str(tmp_path/'rep')],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and 'fusion strategy: late_product' in r.stdout, r.stderr[-3000:]

@@ -8,16 +8,17 @@ BIN = Path(sys.executable).parent
 def runs(tmp_path_factory):
     from scene_classify.data import make_demo
     d = tmp_path_factory.mktemp('dist'); data = make_demo(d/'demo', n_train=24, n_test=2)
-    args = ['train', '--data', str(data), '--arch', 'tf_efficientnet_lite0', '--epochs', '4', '--size', '64', '--quiet']
-    one = subprocess.run([str(BIN/'scene-classify'), *args, '--out', str(d/'one'), '--bs', '16'], capture_output=True, text=True, timeout=900)
+    args = ['train', '--data', str(data), '--preset', 'finetune', '--arch', 'tf_efficientnet_lite0', '--epochs', '4', '--lr', '2e-3',
+            '--size', '64', '--quiet']
+    one = subprocess.run([str(BIN/'scene-classify'), *args, '--out', str(d/'one'), '--set', 'bs=16'], capture_output=True, text=True, timeout=900)
     assert one.returncode == 0, one.stderr[-3000:]
     two = subprocess.run([str(BIN/'torchrun'), '--standalone', '--nproc_per_node', '2', '-m', 'scene_classify.cli', *args,
-                          '--out', str(d/'two'), '--bs', '8'], capture_output=True, text=True, timeout=900) # same global batch
+                          '--out', str(d/'two'), '--set', 'bs=8'], capture_output=True, text=True, timeout=900) # same global batch
     assert two.returncode == 0, two.stderr[-3000:]
     return d, data
 
 def _scores(model):
-    from scene_classify.pipeline import verify_artifact
+    from scene_classify.artifact import verify_artifact
     return verify_artifact(model)['comparison']
 
 def test_two_processes_match_one(runs):

@@ -29,5 +29,5 @@ def test_index_links_every_page(site):
 
 def test_api_reference_rendered(site):
     out, _ = site
-    page = (out/'08a_batch.html').read_text()
+    page = (out/'08c_batch.html').read_text()
     assert 'predict_to' in page and 'Rows per part' in page # show_doc's table of documented parameters

@@ -5,14 +5,16 @@ import numpy as np, pandas as pd, pytest, soundfile as sf
 from scene_classify.core import sha256_file
 from scene_classify.cli import main, EXIT_UNPREDICTED
 from scene_classify.data import make_demo, read_csv
-from scene_classify.pipeline import SceneClassifier, artifact_dir
+from scene_classify.pipeline import SceneClassifier
+from scene_classify.artifact import artifact_dir
 
 @pytest.fixture(scope='module')
 def made(tmp_path_factory):
     "A small demo and a quickly trained model, made once."
     d = tmp_path_factory.mktemp('rel')
     data = make_demo(d/'demo', n_train=8, n_test=4)
-    clf = SceneClassifier('tf_efficientnet_lite0', epochs=0, freeze_epochs=1, size=32, bs=16, tune=False, num_workers=0, quiet=True)
+    clf = SceneClassifier('finetune', arch='tf_efficientnet_lite0', epochs=0, freeze_epochs=1, lr=1e-3, size=32, bs=16, tune=False,
+                          num_workers=0, quiet=True)
     clf.fit(data).save(d/'model', export_pickle=True)
     return data, d/'model'
 
@@ -141,7 +143,7 @@ def test_a_failed_predict_leaves_nothing_that_blocks_the_rerun(capsys, model, da
     rc, _, err = predict(capsys, model, data, tmp_path/'p.csv')
     assert rc == 1 and "differs from the model's" in err
     assert not (tmp_path/'p.csv.parts').exists()
-    (data/'classes.txt').write_text('\n'.join(SceneClassifier.load(model).classes) + '\n')
+    (data/'classes.txt').write_text('\n'.join(SceneClassifier.load(model).classes_) + '\n')
     assert predict(capsys, model, data, tmp_path/'p.csv')[0] == 0 and ids(tmp_path/'p.csv') == input_ids(data)
 
 def test_outputs_follow_the_umask(capsys, model, data, tmp_path):
@@ -166,7 +168,7 @@ def test_bad_options_are_named(capsys, model, data, tmp_path, opt, fragment):
     assert not (tmp_path/'p.csv.parts').exists()
 
 def _train(capsys, data, tmp_path):
-    return run(capsys, 'train', '--data', data, '--out', tmp_path/'m', '--arch', 'tf_efficientnet_lite0', '--quiet')
+    return run(capsys, 'train', '--data', data, '--out', tmp_path/'m', '--preset', 'fast', '--quiet')
 
 def test_a_class_with_too_few_rows_is_named(capsys, data, tmp_path):
     t = read_csv(data/'data_train.csv')
