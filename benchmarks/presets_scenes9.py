@@ -30,10 +30,10 @@ def main():
     s9 = find_scenes9() or sys.exit('scenes9 not found: set SCENES9 or put shared/ beside the checkout')
     work = Path(a.work or Path(__file__).parent/'.cache'/a.preset)
     work.mkdir(parents=True, exist_ok=True)
-    sc = str(Path(sys.executable).with_name('scene-classify'))
+    sc = [sys.executable, '-m', 'scene_classify.cli'] # the `scene-classify` command, also where only PYTHONPATH has the package
     res = dict(preset=a.preset, cpu=f'{os.cpu_count()} cores')
-    res['train'] = run([sc, 'train', '--data', str(s9), '--out', str(work/'model'), '--preset', a.preset] + (['--resume'] if a.resume else []))
-    res['predict'] = run([sc, 'predict', '--model', str(work/'model'), '--data', str(s9), '--out', str(work/'submission.csv')])
+    res['train'] = run([*sc, 'train', '--data', str(s9), '--out', str(work/'model'), '--preset', a.preset] + (['--resume'] if a.resume else []))
+    res['predict'] = run([*sc, 'predict', '--model', str(work/'model'), '--data', str(s9), '--out', str(work/'submission.csv')])
     settings = json.loads((work/'model'/(work/'model'/'CURRENT').read_text().strip()/'settings.json').read_text())
     res.update(recipes=settings['recipes'], valid=settings['valid'], comparison=settings['comparison'], strategy=settings['strategy'])
     det = pd.read_csv(work/'submission_detailed.csv', dtype={'IMAGE': str})

@@ -36,7 +36,8 @@ def audio_model(kind:str='svm', # One of `AUDIO_MODELS`
                ):
     "An unfitted scikit-learn audio classifier named `kind`."
     if kind == 'svm':
-        est = Pipeline([('scale', StandardScaler()), ('clf', SVC(kernel='rbf', **{'C': 0.1, 'gamma': 'scale', **params}))])
+        est = Pipeline([('scale', StandardScaler()),
+                        ('clf', SVC(kernel='rbf', **{'C': 0.1, 'gamma': 'scale', **params}))])
         return est if calibration is None else CalibratedClassifierCV(est, method=calibration, ensemble=False, cv=cv)
     clf = {'logreg': lambda: LogisticRegression(**{'C': 0.01, 'max_iter': 3000, **params}),
            'hgb': lambda: HistGradientBoostingClassifier(**{'max_iter': 200, 'random_state': seed, **params}),
@@ -101,13 +102,14 @@ def tune_audio(df:pd.DataFrame, # Labelled training table
         gs.fit(X, y)
     res = pd.DataFrame(gs.cv_results_)
     table = pd.DataFrame({k: res[f'param_clf__{k}'] for k in grid}).assign(
-        cv_mean=res['mean_test_score'], cv_std=res['std_test_score']).sort_values('cv_mean', ascending=False, kind='stable')
+        cv_mean=res['mean_test_score'], cv_std=res['std_test_score'])
+    table = table.sort_values('cv_mean', ascending=False, kind='stable')
     best = {k[len('clf__'):]: v for k,v in gs.best_params_.items()}
     model = fit_audio(df, audio_model(kind, **best), n_splits)
     model.best_params_ = best
     return model, table
 
-# %% ../nbs/05_audio.ipynb #222848de
+# %% ../nbs/05_audio.ipynb #cda9b209
 def save_audio_model(model, path)->Path:
     "Save `model` with skops to `path` (atomically) and its checksum to `path.sha256`."
     import skops.io as sio
@@ -116,7 +118,7 @@ def save_audio_model(model, path)->Path:
     with atomic_write(path.with_name(path.name + '.sha256')) as f: f.write(f'{sha256_file(path)}  {path.name}\n')
     return path
 
-# %% ../nbs/05_audio.ipynb #caba77fd
+# %% ../nbs/05_audio.ipynb #fb65d44c
 AUDIO_TYPES = frozenset({ # types of `audio_model`'s estimators that skops does not trust by itself
     'sklearn.calibration._CalibratedClassifier',
     'sklearn.calibration._SigmoidCalibration',
@@ -137,9 +139,11 @@ def load_audio_model(path, # File written by `save_audio_model`
     ck = path.with_name(path.name + '.sha256')
     if not ck.exists(): raise UntrustedModel(f'{path}: no checksum file {ck.name}; refusing to load')
     if (want := ck.read_text().split()[0]) != (got := sha256_file(path)):
-        raise UntrustedModel(f'{path}: checksum mismatch (expected {want[:12]}..., file has {got[:12]}...); refusing to load')
+        raise UntrustedModel(f'{path}: checksum mismatch (expected {want[:12]}..., file has {got[:12]}...); '
+                             'refusing to load')
     data = path.read_bytes()
     if bad := sorted(set(sio.get_untrusted_types(data=data)) - set(trusted)):
         raise UntrustedModel(f'{path}: holds {", ".join(bad[:5])}, which no scene_classify audio model contains; '
-                             'refusing to load (loading it could run code). Retrain, or load it yourself with skops if you trust it')
+                             'refusing to load (loading it could run code). '
+                             'Retrain, or load it yourself with skops if you trust it')
     return sio.loads(data, trusted=sorted(trusted))

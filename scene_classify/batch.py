@@ -44,21 +44,23 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
                progress:bool=False, # Show a progress bar
               )->dict:
     "Predict `data` chunk by chunk into part files in `out`, skipping parts of the same job already written."
-    if not (isinstance(chunk_size, int) and chunk_size > 0): raise ValueError(f'chunk_size must be a positive integer, not {chunk_size!r}')
+    if not (isinstance(chunk_size, int) and chunk_size > 0):
+        raise ValueError(f'chunk_size must be a positive integer, not {chunk_size!r}')
     if not 0 <= shard < n_shards: raise ValueError(f'shard {shard} is not in 0..{n_shards - 1}')
     out, f = Path(out), data_file(data, split)
     n = count_rows(f, split)
     if n == 0: raise DataError(f, ['the table has no rows'])
     n_chunks = max(1, math.ceil(n / chunk_size))
-    plan = dict(data=str(f.resolve()), sha256=sha256_file(f), split=split, rows=n, chunk_size=chunk_size, chunks=n_chunks,
-                model=model_id, classes=clf.classes_)
+    plan = dict(data=str(f.resolve()), sha256=sha256_file(f), split=split, rows=n, chunk_size=chunk_size,
+                chunks=n_chunks, model=model_id, classes=clf.classes_)
     restarted = _plan(out, plan)
     done = skipped = 0
     chunks = read_chunks(f, chunk_size)
     if progress:
         import fastprogress.fastprogress as fp
         chunks = fp.progress_bar(chunks, total=n_chunks)
-    for k,raw in enumerate(chunks): # every chunk is parsed (pandas cannot jump to a row); only this shard's are predicted
+    # every chunk is parsed (pandas cannot jump to a row); only this shard's are predicted
+    for k,raw in enumerate(chunks):
         part = out/f'part-{k:05d}.csv'
         if k % n_shards != shard: continue
         if part.exists():
@@ -75,10 +77,12 @@ def merge_parts(out, # Folder of part files from `predict_to`
                 submission_csv, # Submission to write (`Id,CLASS`); the detailed CSV goes beside it
                )->Path|None:
     "Stream the parts in `out` into the submission and detailed CSVs, if every part is present."
-    out = Path(out); plan = json.loads((out/'plan.json').read_text())
+    out = Path(out)
+    plan = json.loads((out/'plan.json').read_text())
     parts = [out/f'part-{k:05d}.csv' for k in range(plan['chunks'])]
     if not all(p.exists() for p in parts): return None
-    sub = Path(submission_csv); det = sub.with_name(sub.stem + '_detailed.csv')
+    sub = Path(submission_csv)
+    det = sub.with_name(sub.stem + '_detailed.csv')
     with atomic_write(sub) as fs, atomic_write(det) as fd:
         for i,p in enumerate(parts):
             pred = pd.read_csv(p, dtype={IMAGE: str})

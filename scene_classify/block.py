@@ -11,6 +11,7 @@ import numpy as np, pandas as pd, torch
 from plum import dispatch
 from fastai.vision.all import *
 from .core import *
+from .data import open_image
 
 # %% auto #0
 __all__ = ['TensorMFCC', 'get_image', 'get_label', 'get_mfcc', 'NormalizeMFCC', 'MFCCBlock', 'group_split', 'GroupSplitter',
@@ -22,10 +23,13 @@ class TensorMFCC(TensorBase):
     def show(self, ctx=None, n_mfcc:int=13, cmap:str='magma', **kwargs):
         "Heat map of the features; below the image when `ctx` already shows one."
         m = self.detach().cpu().float().numpy().reshape(-1, n_mfcc).T
-        if ctx is None: _, ctx = plt.subplots(figsize=(3, 1.2)); ax = ctx
+        if ctx is None:
+            _, ctx = plt.subplots(figsize=(3, 1.2))
+            ax = ctx
         else: ax = ctx.inset_axes([0, -0.36, 1, 0.3])
         ax.imshow(m, aspect='auto', cmap=cmap, origin='lower')
-        ax.set_xticks([]); ax.set_yticks([])
+        ax.set_xticks([])
+        ax.set_yticks([])
         return ctx
 
 # %% ../nbs/03_block.ipynb #8330a6e3
@@ -35,8 +39,12 @@ def _feature_positions(cols:tuple)->np.ndarray:
     idx = [i for i,c in enumerate(cols) if c in fc]
     return np.array(sorted(idx, key=lambda i: int(str(cols[i])[len(FEATURE_PREFIX):])))
 
-def get_image(r): "Image path of table row `r`."; return r[PATH]
-def get_label(r): "Label of table row `r`."; return r[LABEL]
+def get_image(r):
+    "The image of table row `r`, as 8-bit RGB the right way up (`data.open_image`)."
+    return open_image(r[PATH])
+def get_label(r):
+    "Label of table row `r`."
+    return r[LABEL]
 def get_mfcc(r):
     "MFCC features of table row `r` as a `TensorMFCC`."
     return TensorMFCC(r.to_numpy()[_feature_positions(tuple(r.index))].astype(np.float32))
@@ -61,6 +69,10 @@ def _groups(df, col, label_col):
     g, lab = df[col].astype(str).to_numpy(), df[label_col].astype(str).to_numpy()
     return g, pd.Series(g).value_counts(), pd.Series(lab).groupby(g).agg(lambda s: s.value_counts().index[0])
 
+def _in_time(df, rows:np.ndarray, order_col:str)->np.ndarray:
+    "`rows` (positions) in time order by `order_col` when the table has it: how a single-recording class is cut."
+    return rows[np.argsort(df[order_col].to_numpy()[rows], kind='stable')] if order_col in df.columns else rows
+
 def group_split(df:pd.DataFrame, # Table with group and label columns
                 valid_pct:float=0.2, # Fraction of each class's rows to hold out
                 seed:int=42, # Seed for choosing groups
@@ -74,19 +86,22 @@ def group_split(df:pd.DataFrame, # Table with group and label columns
     valid, single = set(), []
     for c in sorted(gcls.unique()):
         gs = sorted(gcls.index[gcls == c])
-        if len(gs) == 1: single.append(gs[0]); continue
+        if len(gs) == 1:
+            single.append(gs[0])
+            continue
         target = valid_pct*gsize[gs].sum()
         order = list(rng.permutation(gs))
         first = min(order, key=lambda grp: abs(gsize[grp] - target)) # at least one group, the one closest to the target
         chosen, tot = [first], gsize[first]
         for grp in order:
             if grp in chosen or len(chosen) == len(gs) - 1: continue
-            if abs(tot + gsize[grp] - target) < abs(tot - target): chosen.append(grp); tot += gsize[grp]
+            if abs(tot + gsize[grp] - target) < abs(tot - target):
+                chosen.append(grp)
+                tot += gsize[grp]
         valid.update(chosen)
     is_valid = np.isin(g, list(valid))
     for grp in single:
-        ix = np.flatnonzero(g == grp)
-        if order_col in df.columns: ix = ix[np.argsort(df[order_col].to_numpy()[ix], kind='stable')]
+        ix = _in_time(df, np.flatnonzero(g == grp), order_col)
         is_valid[ix[len(ix) - math.ceil(valid_pct*len(ix)):]] = True
     if single:
         cls = sorted(set(gcls[single]))
@@ -112,12 +127,14 @@ def group_folds(df:pd.DataFrame, # Table with group and label columns
     for c in sorted(gcls.unique()):
         gs = sorted(gcls.index[gcls == c], key=lambda x: (-gsize[x], x))
         if len(gs) == 1:
-            ix = np.flatnonzero(g == gs[0])
-            if order_col in df.columns: ix = ix[np.argsort(df[order_col].to_numpy()[ix], kind='stable')]
+            ix = _in_time(df, np.flatnonzero(g == gs[0]), order_col)
             for k,part in enumerate(np.array_split(ix, n_splits)): fold[part] = k
         else:
             load = np.zeros(n_splits)
-            for grp in gs: k = int(load.argmin()); fold[g == grp] = k; load[k] += gsize[grp]
+            for grp in gs:
+                k = int(load.argmin())
+                fold[g == grp] = k
+                load[k] += gsize[grp]
     return fold
 
 # %% ../nbs/03_block.ipynb #1b0d5fae
@@ -168,9 +185,12 @@ def show_batch(x:tuple, y, samples, ctxs=None, max_n=9, nrows=None, ncols=None, 
         return get_show_batch_func(object)(x, y, samples, ctxs=ctxs, max_n=max_n, **kwargs)
     n = min(len(samples), max_n)
     if ctxs is None:
-        ncols = ncols or min(n, 4); nrows = nrows or math.ceil(n/ncols)
+        ncols = ncols or min(n, 4)
+        nrows = nrows or math.ceil(n/ncols)
         ctxs = get_grid(n, nrows=nrows, ncols=ncols, figsize=figsize or (3*ncols, 3.6*nrows))
     for s,ctx in zip(samples[:n], ctxs):
-        s[0].show(ctx=ctx); s[1].show(ctx=ctx); s[2].show(ctx=ctx)
+        s[0].show(ctx=ctx)
+        s[1].show(ctx=ctx)
+        s[2].show(ctx=ctx)
     plt.subplots_adjust(hspace=0.55)
     return ctxs

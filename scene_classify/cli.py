@@ -31,7 +31,7 @@ def _say(quiet, *msg):
     if not quiet and int(os.environ.get('RANK', 0)) == 0: print(*msg, flush=True) # one voice when distributed
 
 def _comparison(clf, cols:list)->str:
-    "The comparison's `cols` that it has (models saved before the gain interval lack it), and what the interval means."
+    "The columns `cols` of the model's comparison, and what the gain interval means."
     t = clf.comparison_.filter(cols).round(3).to_string()
     from scene_classify.evaluate import GAIN_NOTE
     return t + ('\n' + GAIN_NOTE if 'gain_lo' in clf.comparison_ else '')
@@ -39,7 +39,8 @@ def _comparison(clf, cols:list)->str:
 def _shard(shard:str)->tuple:
     "`I/N` as two integers, or an error saying what `--shard` takes."
     try: i, n = (int(v) for v in shard.split('/'))
-    except ValueError: raise ValueError(f'--shard takes I/N, e.g. 0/4 for the first of four processes (got {shard!r})') from None
+    except ValueError:
+        raise ValueError(f'--shard takes I/N, e.g. 0/4 for the first of four processes (got {shard!r})') from None
     if not 0 <= i < n: raise ValueError(f'--shard {shard}: I must be from 0 to N-1')
     return i, n
 
@@ -50,12 +51,12 @@ def _chunk_size(n:int)->int:
 EXIT_UNPREDICTED = 3 # some rows could not be predicted at all (CLASS = -1) and --allow-unpredicted was not given
 
 def _row_report(detailed:Path, allow:bool)->int:
-    "Say on stderr, even with --quiet, which rows were predicted from what remained and which not at all; the exit status."
+    "Say on stderr, even with --quiet, which rows were predicted from what remained, which not at all; the exit status."
     import pandas as pd
     d = pd.read_csv(detailed, usecols=['CLASS', 'error'])
     none, partly = int((d.CLASS < 0).sum()), int(((d.CLASS >= 0) & d.error.notna()).sum())
-    if partly: print(f'note: {partly} row(s) had a problem and were predicted from what remained: see decided_by and error in {detailed}',
-                     file=sys.stderr)
+    if partly: print(f'note: {partly} row(s) had a problem and were predicted from what remained: '
+                     f'see decided_by and error in {detailed}', file=sys.stderr)
     if not none: return 0
     what = f'{none} row(s) could not be predicted at all (CLASS = -1): see the error column of {detailed}'
     if allow:
@@ -64,18 +65,21 @@ def _row_report(detailed:Path, allow:bool)->int:
     print(f'error: {what}; pass --allow-unpredicted to accept them', file=sys.stderr)
     return EXIT_UNPREDICTED
 
-def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None, allow=False)->int:
+def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None,
+                       allow=False)->int:
     "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files; the exit status."
     from scene_classify.batch import predict_to, merge_parts
     i, n = _shard(shard)
     parts = out.with_name(out.name + '.parts')
     try: res = predict_to(clf, data, parts, split, _chunk_size(chunk_size), i, n, model_id, progress=not quiet)
     except Exception:
-        if not list(parts.glob('part-*.csv')): shutil.rmtree(parts, ignore_errors=True) # nothing to resume: leave nothing
+        # nothing to resume: leave nothing
+        if not list(parts.glob('part-*.csv')): shutil.rmtree(parts, ignore_errors=True)
         raise
     if res['skipped']: _say(quiet, f'resumed: {res["skipped"]} chunk(s) already predicted in {parts}')
     if merge_parts(parts, out) is None:
-        _say(quiet, f'shard {shard}: {res["present"]} of {res["chunks"]} chunks present in {parts}; the last shard to finish writes {out}')
+        _say(quiet, f'shard {shard}: {res["present"]} of {res["chunks"]} chunks present in {parts}; '
+                    f'the last shard to finish writes {out}')
         return 0
     shutil.rmtree(parts, ignore_errors=True)
     detailed = out.with_name(out.stem + '_detailed.csv')
@@ -105,7 +109,8 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
              'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; '
              'the cross-fitted table below is the fair comparison.']
     title = 'scene_classify demo (synthetic data, validation split)'
-    rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes_, title, clf.comparison_, clf.fusion_, notes)
+    rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes_, title, clf.comparison_,
+                       clf.fusion_, notes)
     _say(quiet, f'report: {rep}')
     _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'log_loss']))
     return rc
@@ -125,13 +130,13 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
           size:int=None, # Image size
           epochs:int=None, # Vision epochs
           lr:float=None, # Vision learning rate (default: found by lr_find)
-          strategy:str=None, # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
+          strategy:str=None, # auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
           show:store_true=False, # Print the preset's resolved settings and exit
           report:str=None, # Also write a validation report into this folder
-          export_pickle:store_true=False, # Also save fastai's pickled learner (a pickle runs code when loaded: trusted use only)
+          export_pickle:store_true=False, # Also save fastai's pickled learner (loading it runs code: trusted use only)
           resume:store_true=False, # Continue an interrupted run from what OUT/checkpoint holds
           quiet:store_true=False, # No progress output
          ):
@@ -146,11 +151,14 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     ck = Path(out)/'checkpoint'
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN) # another Ctrl-C must not cut this message short; `main` restores the handler
-        if ck.exists(): print(f'finished work is saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
+        # another Ctrl-C must not cut this message short; `main` restores the handler
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if ck.exists():
+            print(f'finished work is saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
         raise
     clf.save(out, export_pickle=export_pickle)
-    if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True) # the run is complete: the checkpoint has done its job
+    # the run is complete: the checkpoint has done its job
+    if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True)
     _summary(clf, out, report, quiet)
 
 def _summary(clf, model, report, quiet):
@@ -159,22 +167,27 @@ def _summary(clf, model, report, quiet):
     _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'balanced_accuracy', 'log_loss']))
     if report:
         from scene_classify.report import write_report
-        v = clf.valid_; n = v.get('compared_rows', v['rows'])
-        notes = [f'The fusion strategies are compared, and the fusion fitted, on the {n} validation rows of recordings that training never heard.'] if n < v['rows'] else []
-        notes += ['The fused row of *Scores* is in-sample (the fusion was fitted on these rows); the cross-fitted table is the fair comparison.']
-        rep = write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes_, 'Validation report', clf.comparison_, clf.fusion_, notes)
+        v = clf.valid_
+        n = v.get('compared_rows', v['rows'])
+        notes = [f'The fusion strategies are compared, and the fusion fitted, on the {n} validation rows of '
+                 'recordings that training never heard.'] if n < v['rows'] else []
+        notes += ['The fused row of *Scores* is in-sample (the fusion was fitted on these rows); '
+                  'the cross-fitted table is the fair comparison.']
+        rep = write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes_, 'Validation report',
+                           clf.comparison_, clf.fusion_, notes)
         _say(quiet, f'report: {rep}')
 
 def fuse(model:Required, # Model artifact folder (a new version of it is saved in place)
          data:Required, # The data the model was trained on
-         strategy:str='auto', # Fusion: auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
+         strategy:str='auto', # auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
          split:str='train', # Which split of a folder the model was trained on
          report:str=None, # Also write a validation report into this folder
          quiet:store_true=False, # No progress output
         ):
     "Compare the fusion strategies again and fit one on the model's validation rows, without retraining any model."
     from scene_classify.pipeline import SceneClassifier
-    clf = SceneClassifier.load(model); clf.quiet = quiet
+    clf = SceneClassifier.load(model)
+    clf.quiet = quiet
     clf.fit_fusion(data, strategy, split).save(model)
     _summary(clf, model, report, quiet)
 
@@ -184,8 +197,8 @@ def predict(model:Required, # Model artifact folder
             split:str='test', # Which split of a folder to predict
             chunk_size:int=2048, # Rows read and predicted at a time (bounds memory)
             shard:str='0/1', # I/N: this process predicts every N-th chunk, starting at chunk I
-            tta:store_true=False, # Test-time augmentation of the vision model (always on for a model whose recipe has it)
-            allow_unpredicted:store_true=False, # Exit 0 even when some rows could not be predicted at all (CLASS = -1); default: exit 3
+            tta:store_true=False, # Test-time augmentation of the vision model (always on if the model's recipe has it)
+            allow_unpredicted:store_true=False, # Exit 0, not 3, when some rows get no prediction at all (CLASS = -1)
             quiet:store_true=False, # No progress output
            ):
     "Predict every row of `data` in chunks (rerun to resume): a Kaggle-style submission and a detailed CSV."
@@ -194,14 +207,15 @@ def predict(model:Required, # Model artifact folder
     _shard(shard), _chunk_size(chunk_size) # bad options fail before the model loads
     clf = SceneClassifier.load(model)
     clf.vision.tta = tta or clf.vision.tta # a model validated with TTA predicts with it
-    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.vision.tta else '') # a resumed run never mixes the two
+    # a resumed run never mixes predictions with and without TTA
+    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.vision.tta else '')
     return _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id, allow_unpredicted)
 
 def evaluate(model:Required, # Model artifact folder
              data:Required, # Labelled data: a folder or CSV in any supported layout
              split:str='train', # Which split of a folder to evaluate
              report:str=None, # Also write a report (confusion matrices, mistakes) into this folder
-             tta:store_true=False, # Test-time augmentation of the vision model (always on for a model whose recipe has it)
+             tta:store_true=False, # Test-time augmentation of the vision model (always on if the model's recipe has it)
              quiet:store_true=False, # No progress output
             ):
     "Scores of vision, audio and fused predictions on labelled `data`."
@@ -215,28 +229,36 @@ def evaluate(model:Required, # Model artifact folder
     if report:
         from scene_classify.report import write_report
         ok, _, probs = clf.labelled_probs(pred)
-        _say(quiet, f'report: {write_report(report, df.iloc[ok], probs, clf.classes_, "Evaluation report", fusion=clf.fusion_)}')
+        rep = write_report(report, df.iloc[ok], probs, clf.classes_, 'Evaluation report', fusion=clf.fusion_)
+        _say(quiet, f'report: {rep}')
 
-def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO, START, DURATION[, CLASS]
-             out:Required, # CSV to write: IMAGE, mfcc_1..mfcc_104[, CLASS]
-             root:str=None, # Folder AUDIO paths are relative to (default: the CSV's folder)
+def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO[, START][, DURATION][, CLASS]
+             out:Required, # CSV to write: IMAGE, mfcc_1..mfcc_N[, CLASS]
+             root:str=None, # Folder relative AUDIO paths are in (default: the CSV's folder, then its audio/)
+             clip_seconds:float=1.0, # Clip length of the features (shorter clips are padded, longer ones averaged)
+             sample_rate:int=16000, # Rate the audio is resampled to
              workers:int=None, # Processes (default: all CPUs)
              quiet:store_true=False, # No progress output
             ):
-    "Compute MFCC-104 features from raw audio into the Kaggle layout's columns."
-    from scene_classify.data import read_csv
-    from scene_classify.features import features_table
-    p = Path(pairs); t0 = time.time()
-    tab = features_table(read_csv(p), root or p.parent, n_workers=workers, source=str(p))
+    "Compute MFCC features from raw audio into the Kaggle layout's columns (MFCC-104 for 1 s at 16 kHz)."
+    from scene_classify.data import read_csv, resolve_paths
+    from scene_classify.features import features_table, MFCCRecipe
+    p, t0 = Path(pairs), time.time()
+    raw = read_csv(p)
+    bases = [Path(root)] if root else [p.parent, p.parent/'audio']
+    paths = [q or '' for q in resolve_paths(raw['AUDIO'], bases)] if 'AUDIO' in raw.columns else None
+    recipe = MFCCRecipe(sr=sample_rate, duration=clip_seconds)
+    tab = features_table(raw, p.parent, recipe, n_workers=workers, source=str(p), paths=paths)
     with atomic_write(out) as f: tab.to_csv(f, index=False, float_format='%.6g')
-    _say(quiet, f'{out}: {len(tab)} rows in {time.time()-t0:.1f} s')
+    _say(quiet, f'{out}: {len(tab)} rows, {recipe.n_features} features, in {time.time()-t0:.1f} s')
 
 COMMANDS = dict(demo=demo, train=train, fuse=fuse, predict=predict, evaluate=evaluate, features=features)
 
 # %% ../nbs/10_cli.ipynb #873dafa1
 def main(argv:list|None=None)->int:
     "Entry point of the `scene-classify` command."
-    parser = argparse.ArgumentParser(prog='scene-classify', description='Classify scenes from an image plus its ambient audio.')
+    parser = argparse.ArgumentParser(prog='scene-classify',
+                                     description='Classify scenes from an image plus its ambient audio.')
     parser.add_argument('--debug', action='store_true', help='show tracebacks')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for name,f in COMMANDS.items():
@@ -247,12 +269,15 @@ def main(argv:list|None=None)->int:
     args = {k: v for k,v in args.items() if k in inspect.signature(cmd).parameters} # drop fastcore's own --pdb/--xtra
     try: return cmd(**args) or 0
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN); print('interrupted', file=sys.stderr)
-        signal.signal(signal.SIGINT, signal.default_int_handler); return 130
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print('interrupted', file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return 130
     except Exception as e:
         if debug: traceback.print_exc()
         else: print(f'error: {e}'.splitlines()[0] if not isinstance(e, DataError) else f'error: {e}', file=sys.stderr)
         return 1
 
 # %% ../nbs/10_cli.ipynb #b795deee
-if __name__ == '__main__': sys.exit(main()) # `python -m scene_classify.cli`, as launchers (`accelerate launch -m`, `torchrun -m`) call it
+# `python -m scene_classify.cli`, as launchers (`accelerate launch -m`, `torchrun -m`) call it
+if __name__ == '__main__': sys.exit(main())

@@ -17,11 +17,12 @@ __all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START',
 
 # %% ../nbs/00_core.ipynb #d9411469
 log = logging.getLogger('scene_classify') # the library's one logger; the command line prints its messages
-DEFAULT_CLASSES = ['FOREST', 'CITY', 'BEACH', 'CLASSROOM', 'RIVER', 'JUNGLE', 'RESTAURANT', 'GROCERY-STORE', 'FOOTBALL-MATCH']
+DEFAULT_CLASSES = ['FOREST', 'CITY', 'BEACH', 'CLASSROOM', 'RIVER', 'JUNGLE', 'RESTAURANT', 'GROCERY-STORE',
+                   'FOOTBALL-MATCH']
 IMAGE, PATH, LABEL, GROUP, START = 'IMAGE', 'path', 'label', 'group', 'start'
 FEATURE_PREFIX = 'mfcc_'
 
-# %% ../nbs/00_core.ipynb #6a8994c7
+# %% ../nbs/00_core.ipynb #b199eb71
 def label_index(df:pd.DataFrame, # Table with a `label` column
                 classes:list, # Class names in label order
                )->np.ndarray:
@@ -52,7 +53,8 @@ def fmt_lines(lines, max_show:int=None)->str:
     for i,l in enumerate(ls):
         if start is None: start = l
         if i+1 == len(ls) or ls[i+1] != l+1:
-            runs.append(f'{start}' if start == l else f'{start}-{l}'); start = None
+            runs.append(f'{start}' if start == l else f'{start}-{l}')
+            start = None
     if max_show and len(runs) > max_show: runs = runs[:max_show] + [f'... ({len(runs)-max_show} more runs)']
     return ('line ' if len(ls) == 1 else 'lines ') + ', '.join(runs)
 
@@ -64,7 +66,7 @@ class DataError(ValueError):
         n = len(self.problems)
         super().__init__(f"{self.source}: {n} problem{'s'*(n!=1)}:\n" + '\n'.join(f'  - {p}' for p in self.problems))
 
-# %% ../nbs/00_core.ipynb #6ae6d6a1
+# %% ../nbs/00_core.ipynb #219d65a3
 def umask()->int:
     "The process's umask (read by setting it and putting it back)."
     m = os.umask(0o022)
@@ -93,7 +95,8 @@ def atomic_write(path, # Final path of the file
     try:
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.remove(tmp)

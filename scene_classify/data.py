@@ -9,14 +9,15 @@ from __future__ import annotations
 import os, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
-from PIL import Image
+from PIL import Image, ImageOps
 from fastcore.parallel import parallel
 from .core import *
 from .features import *
 
 # %% auto #0
-__all__ = ['PARTS', 'read_csv', 'read_chunks', 'check_table', 'read_classes', 'read_kaggle', 'read_original', 'read_pairs',
-           'data_file', 'count_rows', 'read_scenes', 'make_demo']
+__all__ = ['PARTS', 'read_csv', 'read_chunks', 'open_image', 'check_table', 'read_classes', 'classes_from', 'label_names',
+           'resolve_paths', 'read_kaggle', 'read_original', 'read_pairs', 'data_file', 'count_rows', 'read_scenes',
+           'make_demo']
 
 # %% ../nbs/02_data.ipynb #366f78b6
 def _sep(path)->str:
@@ -49,10 +50,27 @@ def read_chunks(path, # CSV file
             first += len(df)
             yield df.reset_index(drop=True)
 
+# %% ../nbs/02_data.ipynb #c3c1a844
+def open_image(p)->Image.Image:
+    "The image at `p` (or an array, or an image) as 8-bit RGB, EXIF rotation applied."
+    if isinstance(p, np.ndarray): return Image.fromarray(p).convert('RGB')
+    im = p if isinstance(p, Image.Image) else Image.open(p)
+    im.load()
+    im = ImageOps.exif_transpose(im)
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
+        a = np.asarray(im, dtype=np.float64)
+        hi = 65535. if im.mode.startswith('I;16') or a.max() > 255 else 255.
+        im = Image.fromarray(np.clip(a/hi*255, 0, 255).astype(np.uint8))
+    if im.mode in ('P', 'PA', 'LA', 'RGBA') or 'transparency' in im.info:
+        rgba = im.convert('RGBA')
+        white = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, rgba)
+    return im.convert('RGB')
+
 # %% ../nbs/02_data.ipynb #520561cb
 def _verify_image(p):
     try:
-        with Image.open(p) as im: im.load() # decode fully: `verify()` misses truncated files
+        open_image(p) # decode fully: `verify()` misses truncated files
         return None
     except FileNotFoundError: return 'missing'
     except Exception as e: return f'{type(e).__name__}'
@@ -72,26 +90,27 @@ def _image_problems(paths, n_workers):
 PARTS = ('image', 'audio', 'label') # what a row's problem concerns, in `check_table(errors='mark')`
 
 def _feature_problems(df, fc):
-    "(message, rows, detail) for features that are not finite numbers."
-    vals = df[fc].apply(pd.to_numeric, errors='coerce').to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(vals)
+    "(message, rows, detail) for features that are not finite numbers, and the rows with no features at all."
+    cells = df[fc]
+    vals = cells.apply(pd.to_numeric, errors='coerce').to_numpy(dtype=np.float64)
+    none = cells.isna().all(axis=1).to_numpy() # no audio: a missing part, not a problem
+    bad = ~np.isfinite(vals) & ~none[:, None]
     cols = [c for c,b in zip(fc, bad.any(0)) if b]
-    return 'features not a finite number', bad.any(1), f'columns {", ".join(cols[:8])}{" ..." if len(cols) > 8 else ""}'
+    more = ' ...' if len(cols) > 8 else ''
+    return ('features not a finite number', bad.any(1), f'columns {", ".join(cols[:8])}{more}'), none
 
-def _label_problems(lab, label_col, classes):
-    "(part, message, rows, detail) for empty labels and labels outside `classes`."
-    na = lab.isna().to_numpy()
-    out = [('label', f'{label_col} is empty', na, '')]
-    if classes is not None:
-        unk = ~lab.isin(list(classes)).to_numpy() & ~na
-        vals = ', '.join(map(repr, pd.unique(lab[unk])[:5]))
-        out.append(('label', f'unknown {label_col}', unk, f'values {vals}; known: {_show_classes(classes)}'))
-    return out
+def _label_problems(raw, labels, label_col, classes):
+    "(part, message, rows, detail) for empty labels and labels outside the class list."
+    na = raw[label_col].isna().to_numpy()
+    unk = np.array([l is None for l in labels]) & ~na
+    vals = ', '.join(map(repr, pd.unique(raw[label_col][unk])[:5]))
+    known = f'; known: {_show_classes(classes)}' if classes is not None else ''
+    return [('label', f'{label_col} is empty', na, ''), ('label', f'unknown {label_col}', unk, f'values {vals}{known}')]
 
 def _column_problems(df, label_col, n_features, fc)->list:
     "Problems with the table as a whole: missing columns, feature columns that are not 1..N."
     missing = [c for c in [IMAGE, label_col] if c and c not in df.columns]
-    if not fc: return [f'missing columns: {", ".join(missing + [f"{FEATURE_PREFIX}1..{FEATURE_PREFIX}N"])}']
+    if not fc: return [f'missing columns: {", ".join(missing)}'] if missing else []
     out, n = [], int(fc[-1][len(FEATURE_PREFIX):])
     want = n_features or n
     gaps = [f'{FEATURE_PREFIX}{i}' for i in range(1, want+1) if f'{FEATURE_PREFIX}{i}' not in df.columns]
@@ -103,11 +122,12 @@ def _column_problems(df, label_col, n_features, fc)->list:
 def check_table(df:pd.DataFrame, # Raw table as read from the file
                 source, # File name used in messages
                 label_col:str|None=None, # Column holding labels (None: unlabelled)
-                classes:list|None=None, # Allowed label values (None: anything)
-                paths=None, # Image paths, one per row (None: don't check images)
-                n_features:int|None=None, # Expected number of feature columns (None: any, at least one)
+                labels:list|None=None, # Each row's class name, None where its label is empty or unknown
+                paths=None, # Image paths, one per row, None where a row has no image (None: don't check images)
+                n_features:int|None=None, # Expected number of feature columns (None: any)
                 errors:str='raise', # 'raise': one `DataError` for everything; 'mark': return per-row messages
                 n_workers:int=8, # Threads used to open images
+                classes:list|None=None, # The class list, named in messages
                )->pd.DataFrame|None:
     "Raise `DataError` listing every problem in `df`; with `errors='mark'`, return each row's problems by `PARTS`."
     lines = np.arange(len(df)) + df.attrs.get('first_line', 2)
@@ -115,18 +135,28 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
     fc = feature_cols(df)
     table_probs = _column_problems(df, label_col, n_features, fc)
     row_probs = [] # (part, message, row mask, detail)
-    if fc: row_probs.append(('audio', *_feature_problems(df, fc)))
-    if IMAGE in df.columns:
+    no_audio = np.ones(len(df), bool)
+    if fc:
+        feat, no_audio = _feature_problems(df, fc)
+        row_probs.append(('audio', *feat))
+    no_image = (np.array([p is None for p in paths]) if paths is not None
+                else df[IMAGE].isna().to_numpy() if IMAGE in df else no_audio)
+    row_probs.append(('image', 'row has neither an image nor audio', no_image & no_audio, ''))
+    if IMAGE in df.columns and errors == 'raise':
         img = df[IMAGE]
-        na = img.isna().to_numpy()
-        row_probs.append(('image', 'IMAGE is empty', na, ''))
-        dup = img.duplicated(keep=False).to_numpy() & ~na
-        if errors == 'raise': row_probs.append(('image', 'duplicate IMAGE', dup, f'e.g. {img[dup].iloc[0]!r}' if dup.any() else ''))
-    if label_col and label_col in df.columns: row_probs += _label_problems(df[label_col], label_col, classes)
-    if paths is not None: row_probs += [('image', w, m, f'e.g. {ex}') for w,m,ex in _image_problems(list(paths), n_workers)]
+        dup = img.duplicated(keep=False).to_numpy() & img.notna().to_numpy()
+        row_probs.append(('image', 'duplicate IMAGE', dup, f'e.g. {img[dup].iloc[0]!r}' if dup.any() else ''))
+    if label_col and label_col in df.columns: row_probs += _label_problems(df, labels, label_col, classes)
+    if paths is not None:
+        has = [i for i,p in enumerate(paths) if p is not None]
+        for w,m,ex in _image_problems([paths[i] for i in has], n_workers):
+            full = np.zeros(len(df), bool)
+            full[np.asarray(has)[m]] = True
+            row_probs.append(('image', w, full, f'e.g. {ex}'))
     row_probs = [p for p in row_probs if p[2].any()]
     if table_probs or errors == 'raise':
-        probs = table_probs + [f'{w} on {fmt_lines(lines[m])}' + (f' ({det})' if det else '') for _,w,m,det in row_probs]
+        probs = table_probs + [f'{w} on {fmt_lines(lines[m])}' + (f' ({det})' if det else '')
+                               for _,w,m,det in row_probs]
         if probs: raise DataError(source, probs)
         return None
     out = pd.DataFrame({k: [None]*len(df) for k in PARTS}, index=df.index, dtype=object)
@@ -138,22 +168,62 @@ def _show_classes(classes):
     return ', '.join(map(str, cl)) if len(cl) <= 12 else ', '.join(map(str, cl[:12])) + ', ...'
 
 # %% ../nbs/02_data.ipynb #0723ed44
-def read_classes(folder, classes:list|None=None)->list[str]:
-    "`classes` if given, else the lines of `folder/classes.txt`, else `DEFAULT_CLASSES`."
-    if classes is not None: return list(classes)
+def read_classes(folder, classes:list|None=None)->list[str]|None:
+    "`classes` if given, else the lines of `folder/classes.txt`, else None (the labels of the data will say)."
+    if classes is not None: return [str(c) for c in classes]
     f = Path(folder)/'classes.txt'
-    return [l.strip() for l in f.read_text().splitlines() if l.strip()] if f.exists() else list(DEFAULT_CLASSES)
+    return [l.strip() for l in f.read_text().splitlines() if l.strip()] if f.exists() else None
+
+def _whole(v)->int|None:
+    "`v` as an int if it is a whole number (3, 3.0, '3'), else None."
+    try: fv = float(v)
+    except (TypeError, ValueError): return None
+    return int(fv) if np.isfinite(fv) and fv.is_integer() else None
+
+def classes_from(col:pd.Series)->list[str]:
+    "The class names of the labels in `col`: whole numbers in numeric order, else names in alphabetical order."
+    vals = [v for v in pd.unique(col.dropna())]
+    whole = [_whole(v) for v in vals]
+    if all(w is not None for w in whole): return [str(w) for w in sorted(set(whole))]
+    return sorted({str(v).strip() for v in vals})
+
+def label_names(col:pd.Series, # Labels as the file has them
+                classes:list, # The class list
+                indices:bool, # Whole numbers are indices into `classes` (a `classes.txt` was given), else names
+               )->list:
+    "Each label's class name, None where it is empty or no class of `classes`."
+    def name(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)): return None
+        w = _whole(v)
+        if isinstance(v, str) and v.strip() in classes: return v.strip()
+        if w is not None and indices: return classes[w] if 0 <= w < len(classes) else None
+        return str(w) if w is not None and str(w) in classes else None
+    return [name(v) for v in col]
+
+# %% ../nbs/02_data.ipynb #241bba38
+def resolve_paths(values, # Cells of `IMAGE` or `AUDIO`
+                  bases:list, # Folders to try, in order, for a relative path
+                 )->list:
+    "Each cell's file: absolute, or the first of `bases/cell` that exists (else the first candidate); None where empty."
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == '': return None
+        p = Path(str(v))
+        if p.is_absolute(): return p
+        cands = [Path(b)/p for b in bases]
+        return next((c for c in cands if c.exists()), cands[0])
+    return [one(v) for v in values]
+
+def _bases(folder, sub:str, given=None)->list:
+    "Where relative paths are looked for: the given folder, else the CSV's folder, then its `sub` folder."
+    return [Path(given)] if given is not None else [Path(folder), Path(folder)/sub]
 
 # %% ../nbs/02_data.ipynb #0fb2a030
-def _image_dir(folder, img_dir=None):
-    folder = Path(folder)
-    if img_dir is not None: return Path(img_dir)
-    return folder/'images' if (folder/'images').is_dir() else folder
-
 def _finish(raw, paths, label, classes, source, group=None, start=None, marks=None):
-    "Assemble the canonical table from checked raw columns (`marks`: each row's problems by part, with `errors='mark'`)."
+    "Assemble the canonical table from checked raw columns (`marks`: row problems by part, with `errors='mark'`)."
     fc = feature_cols(raw)
-    cols = {IMAGE: raw[IMAGE].astype(str).to_numpy(), PATH: [str(p) for p in paths]}
+    img = raw[IMAGE] if IMAGE in raw.columns else pd.Series([None]*len(raw))
+    cols = {IMAGE: np.asarray([None if pd.isna(v) else str(v) for v in img], dtype=object),
+            PATH: np.asarray([None if p is None else str(p) for p in paths], dtype=object)}
     cols.update({c: pd.to_numeric(raw[c], errors='coerce').to_numpy(np.float32) for c in fc})
     cols[LABEL] = np.asarray(label if label is not None else [None]*len(raw), dtype=object)
     if group is not None: cols[GROUP] = np.asarray(group, dtype=object)
@@ -164,14 +234,21 @@ def _finish(raw, paths, label, classes, source, group=None, start=None, marks=No
         cols['error'] = np.asarray(joined, dtype=object)
         cols[LABEL][marks['label'].notna().to_numpy()] = None
     out = pd.DataFrame(cols)
-    out.attrs.update(classes=list(classes), source=str(source))
+    out.attrs.update(classes=list(classes) if classes is not None else None, source=str(source))
     return out
+
+def _labels(raw, col, folder, classes):
+    "The class list and the labels of column `col` of `raw` (None, None when unlabelled)."
+    if col not in raw.columns: return read_classes(folder, classes), None
+    given = read_classes(folder, classes)
+    cl = given if given is not None else classes_from(raw[col])
+    return cl, label_names(raw[col], cl, indices=given is not None)
 
 # %% ../nbs/02_data.ipynb #6f0865d0
 def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
                 split:str='train', # 'train', 'test' or 'test_novt'
-                classes:list|None=None, # Class names in label order (default: classes.txt or DEFAULT_CLASSES)
-                img_dir=None, # Image folder (default: `folder/images` if it exists, else `folder`)
+                classes:list|None=None, # Class names in label order (default: classes.txt, else the labels found)
+                img_dir=None, # Image folder (default: the folder, then its `images/`)
                 check_images:bool=True, # Open every image to check it is readable
                 errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
                 raw:pd.DataFrame|None=None, # Rows of the file already read (a chunk from `read_chunks`)
@@ -179,39 +256,22 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
     "Read the Kaggle competition layout into the canonical table."
     folder = Path(folder)
     src = folder/f'data_{split}.csv'
-    classes = read_classes(folder, classes)
     raw = read_csv(src) if raw is None else raw.copy()
-    labelled = 'CLASS' in raw.columns
-    if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
-    paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]] if IMAGE in raw.columns else None
-    msgs = check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
-                       paths if check_images else None, errors=errors)
-    label = _names(raw['CLASS'], classes) if labelled else None
+    classes, label = _labels(raw, 'CLASS', folder, classes)
+    paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir)) if IMAGE in raw.columns else [None]*len(raw)
+    msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
+                       errors=errors)
     group = start = None
     if (pf := folder/f'pairs_{split}.csv').exists():
         pairs = read_csv(pf).drop_duplicates(IMAGE).set_index(IMAGE)
         if raw[IMAGE].isin(pairs.index).all():
             group = pairs.loc[raw[IMAGE], 'AUDIO'].to_numpy()
-            start = pairs.loc[raw[IMAGE], 'START'].to_numpy()
+            start = pairs.loc[raw[IMAGE], 'START'].to_numpy() if 'START' in pairs.columns else None
     return _finish(raw, paths, label, classes, src, group, start, msgs)
-
-def _names(col, classes):
-    "Class names of integer labels (None where a label is not a valid index)."
-    return [classes[c] if isinstance(c, (int, np.integer)) and 0 <= c < len(classes) else None for c in col]
-
-def _as_index(col, classes):
-    "CLASS as integer indices where it is a class name or an integral number; other values are left for `check_table`."
-    lookup = {c: i for i,c in enumerate(classes)}
-    def f(v):
-        if isinstance(v, str) and v in lookup: return lookup[v]
-        try: fv = float(v)
-        except (TypeError, ValueError): return v
-        return int(fv) if fv.is_integer() else v
-    return col.map(f).astype(object)
 
 # %% ../nbs/02_data.ipynb #326ec932
 def read_original(csv_path, # The `dataset.csv` file
-                  classes:list|None=None, # Class names (default: DEFAULT_CLASSES if every label matches one, else the labels found)
+                  classes:list|None=None, # Class names (default: DEFAULT_CLASSES if all labels match, else those found)
                   check_images:bool=True, # Open every image to check it is readable
                   errors:str='raise', # 'raise' on bad rows, or 'mark' them in an `error` column
                   raw:pd.DataFrame|None=None, # Rows of the file already read (a chunk from `read_chunks`)
@@ -219,24 +279,25 @@ def read_original(csv_path, # The `dataset.csv` file
     "Read the original dataset's `dataset.csv` layout into the canonical table."
     src = Path(csv_path)
     raw = read_csv(src) if raw is None else raw.copy()
+    label = None
     if 'CLASS2' in raw.columns:
         found = [str(v) for v in pd.unique(raw['CLASS2'].dropna())]
         if classes is None:
             up = {c.upper(): c for c in DEFAULT_CLASSES}
             classes = list(DEFAULT_CLASSES) if all(v.upper() in up for v in found) else sorted(found)
         canon = {str(c).upper(): c for c in classes}
-        raw['CLASS2'] = raw['CLASS2'].map(lambda v: canon.get(str(v).upper(), v) if isinstance(v, str) else v)
-    paths = [src.parent/str(f) for f in raw[IMAGE]] if IMAGE in raw.columns else None
-    msgs = check_table(raw, src, 'CLASS2', classes, paths if check_images else None, errors=errors)
+        label = [canon.get(str(v).upper()) if isinstance(v, str) else None for v in raw['CLASS2']]
+    paths = resolve_paths(raw[IMAGE], _bases(src.parent, 'images')) if IMAGE in raw.columns else [None]*len(raw)
+    msgs = check_table(raw, src, 'CLASS2' if label is not None else None, label, paths if check_images else None,
+                       errors=errors)
     group = [Path(str(f)).parent.as_posix() for f in raw[IMAGE]]
-    label = [v if v in classes else None for v in raw['CLASS2']]
     return _finish(raw, paths, label, classes, src, group if any(g != '.' for g in group) else None, marks=msgs)
 
 # %% ../nbs/02_data.ipynb #c383d7ba
 def read_pairs(csv_path, # The pairs CSV
-               classes:list|None=None, # Class names in label order (default: classes.txt or DEFAULT_CLASSES)
-               root=None, # Folder `AUDIO` paths are relative to (default: the CSV's folder)
-               img_dir=None, # Image folder (default: `<csv folder>/images` if it exists, else the CSV's folder)
+               classes:list|None=None, # Class names in label order (default: classes.txt, else the labels found)
+               root=None, # Folder relative `AUDIO` paths are in (default: the CSV's folder, then its `audio/`)
+               img_dir=None, # Folder relative `IMAGE` paths are in (default: the CSV's folder, then its `images/`)
                recipe:MFCCRecipe=MFCCRecipe(), # Feature recipe
                check_images:bool=True, # Open every image to check it is readable
                n_workers:int|None=None, # Processes for feature extraction
@@ -246,29 +307,34 @@ def read_pairs(csv_path, # The pairs CSV
     "Read raw pairs, computing MFCC features from the audio, into the canonical table."
     src = Path(csv_path)
     folder = src.parent
-    classes = read_classes(folder, classes)
     raw = read_csv(src) if raw is None else raw.copy()
-    labelled = 'CLASS' in raw.columns
-    if labelled: raw['CLASS'] = _as_index(raw['CLASS'], classes)
-    missing = [c for c in (IMAGE, 'AUDIO', 'START') if c not in raw.columns]
-    if missing: raise DataError(src, [f'missing columns: {", ".join(missing)}'])
-    feats = pairs_features(raw, root or folder, recipe, n_workers, source=str(src), errors=errors)
-    if errors == 'mark': feats, audio_msgs = feats
-    cols = [f'{FEATURE_PREFIX}{i+1}' for i in range(recipe.n_features)]
+    if IMAGE not in raw.columns: raise DataError(src, [f'missing columns: {IMAGE}'])
+    classes, label = _labels(raw, 'CLASS', folder, classes)
     attrs = raw.attrs # `first_line`, for messages
-    raw = pd.concat([raw.reset_index(drop=True), pd.DataFrame(feats, columns=cols)], axis=1)
-    raw.attrs.update(attrs)
-    paths = [_image_dir(folder, img_dir)/str(f) for f in raw[IMAGE]]
-    msgs = check_table(raw, src, 'CLASS' if labelled else None, range(len(classes)) if labelled else None,
-                       paths if check_images else None, errors=errors)
-    if errors == 'mark': # the audio's own message replaces the generic 'features not a finite number'
+    if 'AUDIO' in raw.columns:
+        apaths = resolve_paths(raw['AUDIO'], _bases(folder, 'audio', root))
+        feats = pairs_features(raw, folder, recipe, n_workers, source=str(src), errors=errors,
+                               paths=[p or '' for p in apaths])
+        if errors == 'mark': feats, audio_msgs = feats
+        cols = [f'{FEATURE_PREFIX}{i+1}' for i in range(recipe.n_features)]
+        raw = pd.concat([raw.reset_index(drop=True), pd.DataFrame(feats, columns=cols)], axis=1)
+        raw.attrs.update(attrs)
+    paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir))
+    msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
+                       errors=errors)
+    # the audio's own message replaces the generic 'features not a finite number'
+    if errors == 'mark' and 'AUDIO' in raw.columns:
         msgs['audio'] = [a if a is not None else m for a,m in zip(audio_msgs, msgs['audio'])]
-    label = _names(raw['CLASS'], classes) if labelled else None
-    return _finish(raw, paths, label, classes, src, raw['AUDIO'].to_numpy(), pd.to_numeric(raw['START'], errors='coerce').to_numpy(), msgs)
+    group, lines = None, np.arange(len(raw)) + attrs.get('first_line', 2)
+    if 'AUDIO' in raw.columns: # a row without audio is a recording of its own, so that splits stay grouped
+        own = [a if isinstance(a, str) else f'no audio, line {n}' for a,n in zip(raw['AUDIO'], lines)]
+        group = np.array(own, dtype=object)
+    start = pd.to_numeric(raw['START'], errors='coerce').to_numpy() if 'START' in raw.columns else None
+    return _finish(raw, paths, label, classes, src, group, start, msgs)
 
 # %% ../nbs/02_data.ipynb #18b5208f
 def data_file(path, split:str='test')->Path:
-    "The CSV that `read_scenes(path, split)` reads: `path` itself, or a folder's `data_<split>.csv`, `dataset.csv` or `pairs_<split>.csv`."
+    "The CSV `read_scenes` reads: `path` itself or a folder's `data_<split>.csv`, `dataset.csv` or `pairs_<split>.csv`."
     p = Path(path)
     if not p.is_dir(): return p
     for f in (f'data_{split}.csv', 'dataset.csv', f'pairs_{split}.csv'):
@@ -285,28 +351,33 @@ def read_scenes(path, # Folder or CSV file in any supported layout
                 split:str='train', # Which split of a folder to read ('train', 'test', 'test_novt')
                 classes:list|None=None, # Class names in label order
                 check_images:bool=True, # Open every image to check it is readable
+                recipe:MFCCRecipe|None=None, # Feature recipe for raw pairs (default: MFCC-104 on 1 s at 16 kHz)
                 **kwargs, # Passed to the layout's reader
                )->pd.DataFrame:
     "Read scenes data in any supported layout into the canonical table."
     p = Path(path)
+    pairs_kw = dict(kwargs, recipe=recipe) if recipe is not None else kwargs
     if p.is_dir():
         f = data_file(p, split)
         if f.name == 'dataset.csv': return read_original(f, classes, check_images=check_images, **kwargs)
-        if f.name.startswith('pairs_'): return read_pairs(f, classes, check_images=check_images, **kwargs)
+        if f.name.startswith('pairs_'): return read_pairs(f, classes, check_images=check_images, **pairs_kw)
         return read_kaggle(p, split, classes, check_images=check_images, **kwargs)
     if not p.exists(): raise FileNotFoundError(f'{p}: not found')
     cols = read_csv(p, nrows=0).columns # the header is enough to tell the layout
-    if 'AUDIO' in cols: return read_pairs(p, classes, check_images=check_images, **kwargs)
+    if 'AUDIO' in cols: return read_pairs(p, classes, check_images=check_images, **pairs_kw)
     if 'CLASS2' in cols: return read_original(p, classes, check_images=check_images, **kwargs)
-    if p.name.startswith('data_'): return read_kaggle(p.parent, p.stem[5:], classes, check_images=check_images, **kwargs)
-    raise DataError(p, [f'cannot tell the layout from columns {", ".join(map(str, cols[:6]))} ...: expected AUDIO (raw pairs), CLASS2 (dataset.csv) or a data_<split>.csv name'])
+    if p.name.startswith('data_'):
+        return read_kaggle(p.parent, p.stem[5:], classes, check_images=check_images, **kwargs)
+    raise DataError(p, [f'cannot tell the layout from columns {", ".join(map(str, cols[:6]))} ...: expected AUDIO '
+                        '(raw pairs), CLASS2 (dataset.csv) or a data_<split>.csv name'])
 
 # %% ../nbs/02_data.ipynb #14662796
 def _demo_image(rng, k, n_classes, size, other=None, mix=0.0):
+    "A texture of class `k` (hue, stripe angle and frequency), optionally blended with class `other`'s."
     yy, xx = np.mgrid[0:size, 0:size] / size
     def tex(c):
-        hue = np.array([np.cos(2*np.pi*c/n_classes), np.cos(2*np.pi*(c/n_classes + 1/3)), np.cos(2*np.pi*(c/n_classes + 2/3))])*0.4 + 0.5
-        ang = np.pi*c/n_classes; freq = 3 + 2*(c % 3)
+        hue = np.cos(2*np.pi*(c/n_classes + np.array([0, 1/3, 2/3])))*0.4 + 0.5
+        ang, freq = np.pi*c/n_classes, 3 + 2*(c % 3)
         stripes = 0.5 + 0.5*np.sin(2*np.pi*freq*(xx*np.cos(ang) + yy*np.sin(ang)) + rng.uniform(0, 2*np.pi))
         return hue[None, None, :]*(0.55 + 0.45*stripes[..., None])
     img = tex(k) if other is None else (1-mix)*tex(k) + mix*tex(other)
@@ -314,56 +385,90 @@ def _demo_image(rng, k, n_classes, size, other=None, mix=0.0):
     return Image.fromarray((np.clip(img, 0, 1)*255).astype(np.uint8))
 
 def _demo_audio(rng, k, n_classes, seconds, sr=16000):
-    n = int(seconds*sr); t = np.arange(n)/sr
-    spec = np.fft.rfft(rng.standard_normal(n)); f = np.fft.rfftfreq(n, 1/sr)
-    centre = 200*2**(k*5/n_classes)*rng.uniform(0.85, 1.15)
+    "A recording of class `k`: noise filtered around a class frequency (below Nyquist at any `sr`), with a tone."
+    n = int(seconds*sr)
+    t = np.arange(n)/sr
+    spec, f = np.fft.rfft(rng.standard_normal(n)), np.fft.rfftfreq(n, 1/sr)
+    top = min(6400., 0.3*sr)
+    centre = 200*(top/200)**(k/n_classes)*rng.uniform(0.85, 1.15)
     spec *= np.exp(-0.5*(np.log2(np.maximum(f, 1)/centre)/0.6)**2)
-    y = np.fft.irfft(spec, n); y /= np.abs(y).max() + 1e-9
+    y = np.fft.irfft(spec, n)
+    y /= np.abs(y).max() + 1e-9
     y += rng.uniform(0.1, 0.5)*np.sin(2*np.pi*centre*1.5*t)*(0.5 + 0.5*np.sin(2*np.pi*rng.uniform(0.2, 3)*t))
     y += rng.normal(0, rng.uniform(0.05, 0.3), n)
     return (0.3*y/np.abs(y).max()).astype(np.float32)
+
+def _as_mode(img:Image.Image, mode:str)->Image.Image:
+    "`img` stored as `mode`: 'RGB', 'L' (grayscale), 'P' (palette), 'RGBA', or 'I;16' (16-bit grayscale)."
+    if mode == 'I;16': return Image.fromarray((np.asarray(img.convert('L'), np.uint16)*257))
+    if mode == 'P': return img.quantize(64)
+    if mode == 'RGBA': return img.convert('RGBA')
+    return img.convert(mode)
 
 # %% ../nbs/02_data.ipynb #59ab1bbc
 def make_demo(dest, # Folder to create (must not exist unless `overwrite`)
               n_train:int=16, # Training rows per class
               n_test:int=4, # Test rows per class
-              classes:list=DEFAULT_CLASSES, # Class names
+              classes=DEFAULT_CLASSES, # Class names, or a number of classes (named class_00, class_01, ...)
               size:int=64, # Image side in pixels
               recordings:int=3, # Training recordings per class (plus one for test)
               blend:float=0.3, # Fraction of images blended with another class's texture
               seed:int=42, # Everything is derived from this seed
               overwrite:bool=False, # Replace an existing `dest`
+              clip_seconds=1.0, # Clip length in seconds, or (shortest, longest) to draw one per row
+              sample_rate:int=16000, # Sample rate of the audio files
+              channels:int=1, # 1 (mono) or 2 (stereo)
+              audio_format:str='wav', # 'wav', 'flac' or 'ogg'
+              image_mode:str='RGB', # 'RGB', 'L', 'P', 'RGBA' or 'I;16'
+              image_format:str='jpg', # 'jpg' or 'png' ('I;16', 'P' and 'RGBA' need 'png')
+              names:bool=False, # CLASS holds the class names and no classes.txt is written (else indices into it)
+              subdirs:bool=False, # IMAGE written with its folder (`images/x.png`), relative to the CSV
+              missing:float=0., # Fraction of training and test rows with no image, and as many with no audio
              )->Path:
-    "Write a small synthetic dataset in the Kaggle layout (plus pairs and audio) to `dest`; returns `dest`."
+    "Write a small synthetic dataset in the Kaggle and raw-pairs layouts, with its images and audio, to `dest`."
     import soundfile as sf
     dest = Path(dest)
     if dest.exists() and not overwrite: raise FileExistsError(f'{dest} exists; pass overwrite=True to replace it')
+    classes = [f'class_{i:02d}' for i in range(classes)] if isinstance(classes, int) else list(classes)
+    lo, hi = (clip_seconds, clip_seconds) if np.isscalar(clip_seconds) else clip_seconds
     tmp = temp_dir(dest.parent, prefix=f'.{dest.name}.')
     try:
-        rng, nc, secs = np.random.default_rng(seed), len(classes), 12.0
-        (tmp/'images').mkdir(); (tmp/'audio').mkdir()
-        (tmp/'classes.txt').write_text('\n'.join(classes) + '\n')
+        rng, nc, secs = np.random.default_rng(seed), len(classes), max(12.0, 3*hi)
+        for sub in ('images', 'audio'): (tmp/sub).mkdir()
+        if not names: (tmp/'classes.txt').write_text('\n'.join(classes) + '\n')
         recs = {}
         for k in range(nc):
             for r in range(recordings + 1):
-                name = f'audio/{"test" if r == recordings else "train"}_{k}_{r}.wav'
-                sf.write(tmp/name, _demo_audio(rng, k, nc, secs), 16000, subtype='PCM_16'); recs[k, r] = name
+                name = f'audio/{"test" if r == recordings else "train"}_{k}_{r}.{audio_format}'
+                y = np.stack([_demo_audio(rng, k, nc, secs, sample_rate) for _ in range(channels)], 1)
+                sf.write(tmp/name, y, sample_rate, **(dict(subtype='PCM_16') if audio_format == 'wav' else {}))
+                recs[k, r] = name
         for split, n in [('train', n_train), ('test', n_test)]:
             rows = []
+            # the first half lose their image, the rest their audio
+            gone = rng.permutation(n*nc)[:2*int(round(missing*n*nc))]
             for i in range(n*nc):
                 k = i % nc
                 r = recordings if split == 'test' else int(rng.integers(recordings))
                 other = int(rng.integers(nc)) if rng.random() < blend else None
                 img = _demo_image(rng, k, nc, size, other, mix=rng.uniform(0.45, 0.6) if other is not None else 0)
-                fn = f'{split}img_{i:05d}.jpg'; img.save(tmp/'images'/fn, quality=90)
-                rows.append(dict(IMAGE=fn, AUDIO=recs[k, r], START=round(float(rng.uniform(0, secs-1.0)), 3), DURATION=1.0, CLASS=k))
+                fn = f'{split}img_{i:05d}.{image_format}'
+                dur = round(float(rng.uniform(lo, hi)), 3)
+                no_img, no_aud = i in gone[:len(gone)//2], i in gone[len(gone)//2:]
+                save_kw = dict(quality=90) if image_format == 'jpg' else {}
+                if not no_img: _as_mode(img, image_mode).save(tmp/'images'/fn, **save_kw)
+                rows.append(dict(IMAGE=None if no_img else f'images/{fn}' if subdirs else fn,
+                                 AUDIO=None if no_aud else recs[k, r],
+                                 START=round(float(rng.uniform(0, secs - dur)), 3), DURATION=dur,
+                                 CLASS=classes[k] if names else k))
             pairs = pd.DataFrame(rows)
             feats = features_table(pairs, tmp, n_workers=0)
             if split == 'test': pairs, feats = pairs.drop(columns='CLASS'), feats.drop(columns='CLASS')
             pairs.to_csv(tmp/f'pairs_{split}.csv', index=False)
             feats.to_csv(tmp/f'data_{split}.csv', index=False, float_format='%.6g')
-        (tmp/'README.md').write_text('# scene_classify demo data\n\nSYNTHETIC images and audio made by `scene_classify.data.make_demo` '
-                                     f'(seed {seed}). For trying the pipeline only: it says nothing about real-world accuracy.\n')
+        (tmp/'README.md').write_text('# scene_classify demo data\n\nSYNTHETIC images and audio made by '
+                                     f'`scene_classify.data.make_demo` (seed {seed}). For trying the pipeline only: '
+                                     'it says nothing about real-world accuracy.\n')
         if dest.exists(): shutil.rmtree(dest)
         os.replace(tmp, dest)
     finally:

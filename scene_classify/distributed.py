@@ -18,7 +18,8 @@ __all__ = ['is_distributed', 'is_main', 'init_distributed', 'barrier', 'share', 
 @patch
 def _wrap_dl(self:DistributedTrainer, dl):
     "fastai's, with the device read from the parameters: DDP on CPU has no `device` attribute."
-    return dl if isinstance(dl, DistributedDL) else DistributedDL(dl, device=first(self.learn.model.parameters()).device)
+    if isinstance(dl, DistributedDL): return dl
+    return DistributedDL(dl, device=first(self.learn.model.parameters()).device)
 
 @patch
 def _broadcast(self:DistributedDL, t, rank):
@@ -54,7 +55,8 @@ def share(obj, src:int=0):
     "`obj` as rank `src` has it, on every rank (a no-op in a single process)."
     if not is_distributed(): return obj
     init_distributed()
-    box = [obj]; torch.distributed.broadcast_object_list(box, src)
+    box = [obj]
+    torch.distributed.broadcast_object_list(box, src)
     return box[0]
 
 # %% ../nbs/07b_distributed.ipynb #d760631c
@@ -67,7 +69,8 @@ def on_main(f, *args, **kwargs):
 def train_ctx(learn:Learner):
     "`learn.distrib_ctx()` when launched with several processes, else nothing."
     if not is_distributed():
-        yield learn; return
+        yield learn
+        return
     gpu = torch.cuda.is_available()
     with learn.distrib_ctx(sync_bn=gpu, cpu=not gpu): yield learn
 

@@ -41,12 +41,15 @@ def gain_interval(y:np.ndarray, # True class indices
                  )->dict:
     "Accuracy gain of `after` over `before`, with a percentile interval from resampling whole groups."
     per = pd.DataFrame({'diff': (after.argmax(1) == y).astype(float) - (before.argmax(1) == y), 'rows': 1.})
-    per = per.groupby(np.asarray(groups), dropna=False).sum() # per group: rows won minus rows lost, and rows; rows without a group are one more group
+    # per group: rows won minus rows lost, and rows; rows without a group are one more group
+    per = per.groupby(np.asarray(groups), dropna=False).sum()
     gain = float(per['diff'].sum()/per.rows.sum())
     if len(per) < 2: return dict(gain=gain, gain_lo=np.nan, gain_hi=np.nan) # one group: nothing to resample
-    if not per['diff'].any(): return dict(gain=gain, gain_lo=0., gain_hi=0.) # no group's balance moves: nothing to resample
-    ci = bootstrap((per['diff'].to_numpy(), per.rows.to_numpy()), lambda d, n, axis=-1: d.sum(axis)/n.sum(axis), paired=True, vectorized=True,
-                   confidence_level=level, n_resamples=n_resamples, method='percentile', rng=np.random.default_rng(seed)).confidence_interval
+    # no group's balance moves: nothing to resample
+    if not per['diff'].any(): return dict(gain=gain, gain_lo=0., gain_hi=0.)
+    ci = bootstrap((per['diff'].to_numpy(), per.rows.to_numpy()), lambda d, n, axis=-1: d.sum(axis)/n.sum(axis),
+                   paired=True, vectorized=True, confidence_level=level, n_resamples=n_resamples, method='percentile',
+                   rng=np.random.default_rng(seed)).confidence_interval
     return dict(gain=gain, gain_lo=float(ci.low), gain_hi=float(ci.high))
 
 # %% ../nbs/06_evaluate.ipynb #01e6cfd7
@@ -55,12 +58,14 @@ def scores(y:np.ndarray, # True class indices
           )->dict:
     "Accuracy, balanced accuracy, macro-F1, log-loss and ECE of `probs`."
     pred, n = probs.argmax(1), probs.shape[1]
-    p = np.clip(probs, 1e-7, 1); p = p/p.sum(1, keepdims=True)
+    p = np.clip(probs, 1e-7, 1)
+    p = p/p.sum(1, keepdims=True)
     with warnings.catch_warnings(): # on a subset lacking a class, a prediction of it is a plain error: no warning
         warnings.filterwarnings('ignore', 'y_pred contains classes not in y_true')
         bal = balanced_accuracy_score(y, pred)
     return dict(accuracy=accuracy_score(y, pred), balanced_accuracy=bal,
-                macro_f1=f1_score(y, pred, average='macro', labels=np.union1d(y, pred), zero_division=0), # classes neither true nor predicted here do not count
+                # classes neither true nor predicted here do not count
+                macro_f1=f1_score(y, pred, average='macro', labels=np.union1d(y, pred), zero_division=0),
                 log_loss=log_loss(y, p, labels=range(n)), ece=ece(y, probs))
 
 GAIN_NOTE = ('gain_lo, gain_hi: 90% interval of the accuracy gain over vision, resampling whole recordings '
@@ -69,13 +74,15 @@ GAIN_NOTE = ('gain_lo, gain_hi: 90% interval of the accuracy gain over vision, r
 def compare(y:np.ndarray, # True class indices
             probs:dict, # Name -> probabilities
             base:str|None=None, # If given, add rows `fixed` and `broke` relative to `probs[base]` (see `fixed_broken`)
-            groups=None, # With `base`: each row's group, to add the 90% interval of the accuracy gain over it (see `gain_interval`)
+            groups=None, # With `base`: each row's group, to add the 90% interval of the gain over it (`gain_interval`)
            )->pd.DataFrame:
     "One row of `scores` per model."
     tab = pd.DataFrame({k: scores(y, p) for k,p in probs.items()}).T
     if base is None: return tab
     parts = [tab, pd.DataFrame({k: fixed_broken(y, probs[base], p) for k,p in probs.items()}).T]
-    if groups is not None: parts.append(pd.DataFrame({k: gain_interval(y, probs[base], p, groups) for k,p in probs.items()}).T.drop(columns='gain'))
+    if groups is not None:
+        gains = pd.DataFrame({k: gain_interval(y, probs[base], p, groups) for k,p in probs.items()}).T
+        parts.append(gains.drop(columns='gain'))
     return pd.concat(parts, axis=1)
 
 # %% ../nbs/06_evaluate.ipynb #30701b1c

@@ -39,11 +39,13 @@ class MFCCRecipe:
     def __call__(self, clips:np.ndarray)->np.ndarray:
         "Features of `clips` (`[n,] n_samples`), flattened window by window: shape `[n,] n_features`."
         clips = np.asarray(clips, dtype=np.float32)
-        if clips.shape[-1] != self.n_samples: raise ValueError(f'clips have {clips.shape[-1]} samples, the recipe needs {self.n_samples}')
+        if clips.shape[-1] != self.n_samples:
+            raise ValueError(f'clips have {clips.shape[-1]} samples, the recipe needs {self.n_samples}')
         S = librosa.feature.melspectrogram(y=clips, sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length,
                                            win_length=self.win_length, center=False, n_mels=self.n_mels)
         db = librosa.power_to_db(S, top_db=None)
-        db = np.maximum(db, db.max(axis=(-2, -1), keepdims=True) - 80.0) # `top_db=80` per clip, as a one-clip `mfcc` call does
+        # `top_db=80` per clip, as a one-clip `mfcc` call does
+        db = np.maximum(db, db.max(axis=(-2, -1), keepdims=True) - 80.0)
         m = librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc)
         return np.swapaxes(m, -1, -2).reshape(*clips.shape[:-1], -1)
 
@@ -75,75 +77,118 @@ def _declared_seconds(path)->float|None:
         with wave.open(str(path)) as w: return w.getnframes()/w.getframerate()
     except (wave.Error, EOFError): return None # not PCM (e.g. float samples): nothing declared to check
 
-# %% ../nbs/01_features.ipynb #4e5bacb7
+# %% ../nbs/01_features.ipynb #b77d2b0d
+def _windows(n:int, # Samples in the clip
+             size:int, # Samples per window
+            )->np.ndarray:
+    "Start offsets of the recipe-length windows a clip of `n` samples is cut into (one, padded, if it is shorter)."
+    k = max(1, int(round(n/size)))
+    return np.zeros(1, np.int64) if n <= size else np.linspace(0, n - size, k).round().astype(np.int64)
+
 def clip_features(path, # Audio file
                   starts, # Clip start times in seconds
+                  durations=None, # Clip lengths in seconds (None or NaN: the recipe's, or the file's rest where noted)
                   recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
+                  to_end=None, # Per clip: with no duration, run to the end of the file (else: the recipe's length)
                  )->tuple[np.ndarray, list]:
     "Features of each clip (NaN where it fails) and a message per failed clip (None where fine); one decode of `path`."
     starts = np.asarray(starts, dtype=np.float64)
-    out = np.full((len(starts), recipe.n_features), np.nan, np.float32)
+    n = len(starts)
+    out = np.full((n, recipe.n_features), np.nan, np.float32)
     try: y = load_audio(path, recipe.sr)
-    except AudioError as e: return out, [str(e)]*len(starts)
+    except AudioError as e: return out, [str(e)]*n
+    dur = np.full(n, np.nan) if durations is None else np.asarray(durations, dtype=np.float64)
+    to_end = np.zeros(n, bool) if to_end is None else np.asarray(to_end, bool)
     idx = np.round(starts*recipe.sr).astype(np.int64)
-    fits = (idx >= 0) & (idx + recipe.n_samples <= len(y))
-    if fits.any(): out[fits] = recipe(np.stack([y[i:i+recipe.n_samples] for i in idx[fits]]))
-    why = f'clip of {recipe.duration:g} s at {{:g}} s does not fit in {len(y)/recipe.sr:.3f} s of audio'
-    return out, [None if f else f'{path}: {why.format(st)}' for f,st in zip(fits, starts)]
+    length = np.where(np.isnan(dur), np.where(to_end, len(y) - idx, recipe.n_samples),
+                      np.round(dur*recipe.sr)).astype(np.int64)
+    fits = (idx >= 0) & (length > 0) & (idx + length <= len(y))
+    wins, owner = [], []
+    for i in np.flatnonzero(fits):
+        seg = y[idx[i]:idx[i] + length[i]]
+        for w in _windows(len(seg), recipe.n_samples):
+            wins.append(np.pad(seg[w:w + recipe.n_samples], (0, max(0, recipe.n_samples - len(seg)))))
+            owner.append(i)
+    if wins:
+        f, owner = recipe(np.stack(wins)), np.asarray(owner)
+        for i in np.unique(owner): out[i] = f[owner == i].mean(0)
+    msg = lambda i: (f'{path}: clip of {length[i]/recipe.sr:g} s at {starts[i]:g} s does not fit in '
+                     f'{len(y)/recipe.sr:.3f} s of audio')
+    return out, [None if fits[i] else msg(i) for i in range(n)]
 
 def file_features(path, # Audio file
                   starts, # Clip start times in seconds
                   recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
+                  durations=None, # Clip lengths in seconds (default: the recipe's)
                  )->np.ndarray:
     "Features `[len(starts), n_features]` of clips at `starts`, or an `AudioError` naming every clip that fails."
-    out, msgs = clip_features(path, starts, recipe)
+    out, msgs = clip_features(path, starts, durations, recipe)
     bad = [i for i,m in enumerate(msgs) if m]
     if not bad: return out
     if np.isnan(out).all(): raise AudioError(msgs[0])
     shown = ', '.join(f'{st:g}' for st in np.asarray(starts)[bad][:20])
-    raise AudioError(f'{path}: {len(bad)} clip(s) of {recipe.duration:g} s do not fit in the audio (starts: {shown}{" ..." if len(bad) > 20 else ""})')
+    more = ' ...' if len(bad) > 20 else ''
+    raise AudioError(f'{path}: {len(bad)} clip(s) do not fit in the audio (starts: {shown}{more})')
 
 # %% ../nbs/01_features.ipynb #6a568c8e
 def _file_job(args, recipe):
-    path, starts = args
-    return clip_features(path, starts, recipe)
+    path, starts, durs, to_end = args
+    return clip_features(path, starts, durs, recipe, to_end)
 
-def pairs_features(pairs:pd.DataFrame, # Table with `AUDIO` and `START` (and optionally `DURATION`) columns
-                   root='.', # Folder that `AUDIO` paths are relative to
+def _numbers(pairs, col, default):
+    "Column `col` as floats (NaN where empty), `default` everywhere when it is absent; and where it is not a number."
+    if col not in pairs.columns: return np.full(len(pairs), default, np.float64), np.zeros(len(pairs), bool)
+    raw = pairs[col]
+    v = pd.to_numeric(raw, errors='coerce').to_numpy(np.float64)
+    return v, np.isnan(v) & raw.notna().to_numpy()
+
+def pairs_features(pairs:pd.DataFrame, # Table with an `AUDIO` column (and optionally `START`, `DURATION`)
+                   root='.', # Folder that relative `AUDIO` paths are resolved from (see `data.resolve_paths`)
                    recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
                    n_workers:int|None=None, # Processes (default: all CPUs; 0 runs in this process)
                    source:str='pairs', # Name used in error messages
                    errors:str='raise', # 'raise' a `DataError` naming every bad row, or 'mark' them
+                   paths=None, # The audio file of each row, already resolved (default: `root/AUDIO`)
                   ):
-    "Features `[len(pairs), n_features]` for every row, decoding each audio file once (with `errors='mark'`: also a message per row)."
-    missing = [c for c in ('AUDIO', 'START') if c not in pairs.columns]
-    if missing: raise DataError(source, [f'missing columns: {", ".join(missing)}'])
+    "Features `[len(pairs), n_features]` of every row's clip, one decode per file (`errors='mark'`: also row messages)."
+    if 'AUDIO' not in pairs.columns: raise DataError(source, ['missing columns: AUDIO'])
     line = np.arange(len(pairs)) + pairs.attrs.get('first_line', 2)
     msgs = np.full(len(pairs), None, dtype=object)
-    start = pd.to_numeric(pairs['START'], errors='coerce').to_numpy()
-    checks = [('START is not a number', ~np.isfinite(start))]
-    if 'DURATION' in pairs.columns:
-        dur = pd.to_numeric(pairs['DURATION'], errors='coerce').to_numpy()
-        checks.append((f"DURATION differs from the recipe's {recipe.duration:g} s", ~np.isclose(dur, recipe.duration)))
+    start, bad_start = _numbers(pairs, 'START', 0.)
+    dur, bad_dur = _numbers(pairs, 'DURATION', np.nan)
+    # no START: the whole file
+    to_end = np.isnan(dur) & ~pairs.get('START', pd.Series([np.nan]*len(pairs))).notna().to_numpy()
+    start = np.where(np.isnan(start), 0., start)
+    checks = [('START is not a number', bad_start), ('DURATION is not a number', bad_dur),
+              ('START is negative', start < 0), ('DURATION is not positive', dur <= 0)]
     for w,m in checks: msgs[m] = w # these rows are not decoded; the others are, so that one error lists every problem
-    files = pairs['AUDIO'].astype(str).to_numpy()
-    todo = np.flatnonzero(pd.isna(msgs))
+    has_audio = pairs['AUDIO'].notna().to_numpy()
+    files = (np.asarray([str(p) for p in paths], dtype=object) if paths is not None
+             else np.asarray([str(Path(root)/str(f)) for f in pairs['AUDIO']], dtype=object))
+    todo = np.flatnonzero(pd.isna(msgs) & has_audio)
     groups = pd.Series(todo).groupby(files[todo], sort=True).apply(np.asarray).to_dict() if len(todo) else {}
-    jobs = [(Path(root)/f, start[ix]) for f,ix in groups.items()]
+    jobs = [(Path(f), start[ix], dur[ix], to_end[ix]) for f,ix in groups.items()]
     n_workers = defaults.cpus if n_workers is None else n_workers
     res = parallel(_file_job, jobs, recipe=recipe, n_workers=min(n_workers, len(jobs)), progress=False) if jobs else []
     out = np.full((len(pairs), recipe.n_features), np.nan, np.float32)
     for ix,(feats, m) in zip(groups.values(), res): out[ix], msgs[ix] = feats, m
     if errors == 'mark': return out, list(msgs)
     if (bad := ~pd.isna(msgs)).any():
-        by_msg = pd.Series(line[bad]).groupby(pd.Series(msgs[bad]).str.replace(r' at [0-9.e+-]+ s ', ' ', regex=True).to_numpy())
+        by_msg = pd.Series(line[bad]).groupby(
+            pd.Series(msgs[bad]).str.replace(r' at [0-9.e+-]+ s ', ' ', regex=True).to_numpy())
         raise DataError(source, [f'{m} ({fmt_lines(ls, 10)})' for m,ls in by_msg.apply(list).items()])
     return out
 
 # %% ../nbs/01_features.ipynb #3c187137
-def features_table(pairs:pd.DataFrame, root='.', recipe:MFCCRecipe=MFCCRecipe(), n_workers:int|None=None, source='pairs')->pd.DataFrame:
+def features_table(pairs:pd.DataFrame, # Pairs table
+                   root='.', # Folder relative `AUDIO` paths are in
+                   recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
+                   n_workers:int|None=None, # Processes
+                   source='pairs', # Name used in error messages
+                   paths=None, # The audio file of each row, already resolved (default: `root/AUDIO`)
+                  )->pd.DataFrame:
     "`pairs` as a Kaggle-layout table: `IMAGE`, the feature columns, and `CLASS` when present."
-    feats = pairs_features(pairs, root, recipe, n_workers, source)
+    feats = pairs_features(pairs, root, recipe, n_workers, source, paths=paths)
     cols = [f'{FEATURE_PREFIX}{i+1}' for i in range(recipe.n_features)]
     out = pd.concat([pairs[[IMAGE]].reset_index(drop=True), pd.DataFrame(feats, columns=cols)], axis=1)
     if 'CLASS' in pairs.columns: out['CLASS'] = pairs['CLASS'].to_numpy()

@@ -20,7 +20,7 @@ __all__ = ['FUSIONS', 'Fusion', 'register_fusion', 'list_fusions', 'make_fusion'
            'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'cross_fit',
            'compare_fusions', 'best_strategy', 'fit_rows', 'plot_fallback_curve']
 
-# %% ../nbs/07_fusion.ipynb #7e2a1059
+# %% ../nbs/07_fusion.ipynb #83428dc5
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
 
 class Fusion:
@@ -38,7 +38,7 @@ class Fusion:
         shown = ', '.join(f'{k}={v!r}' for k,v in self.params().items() if not isinstance(v, list))
         return f'{type(self).__name__}({shown})'
 
-# %% ../nbs/07_fusion.ipynb #527d47c8
+# %% ../nbs/07_fusion.ipynb #8ba8b4a9
 FUSIONS = {} # name -> (class, fixed settings): filled by `register_fusion`
 
 def register_fusion(name:str, # Name users and saved models call it by
@@ -69,7 +69,7 @@ def fusion_from_dict(d:dict)->Fusion:
     d = dict(d)
     return make_fusion(d.pop('strategy'), **d)
 
-# %% ../nbs/07_fusion.ipynb #60d0f069
+# %% ../nbs/07_fusion.ipynb #b704cf89
 @register_fusion('joint', model='joint')
 @register_fusion('audio', model='audio')
 @register_fusion('vision', model='vision')
@@ -95,13 +95,16 @@ def shift_prior(p:np.ndarray, # Probabilities `[n, classes]` of a model trained 
 def uncertainty(p:np.ndarray, measure:str='max_prob')->np.ndarray:
     "How unsure each row of `p` is: `'max_prob'` (1 - top), `'margin'` (1 - top + second) or `'entropy'`."
     if measure == 'max_prob': return 1 - p.max(1)
-    if measure == 'margin': s = np.sort(p, 1); return 1 - (s[:, -1] - s[:, -2])
+    if measure == 'margin':
+        s = np.sort(p, 1)
+        return 1 - (s[:, -1] - s[:, -2])
     if measure == 'entropy': return -(p*_clip_log(p)).sum(1)
     raise ValueError(f'unknown uncertainty measure {measure!r}')
 
 def fallback_curve(pv:np.ndarray, pa:np.ndarray, y:np.ndarray, measure:str='max_prob')->pd.DataFrame:
     "Accuracy when the `k` most uncertain vision rows go to audio, for every `k`."
-    u = uncertainty(pv, measure); order = np.argsort(-u, kind='stable')
+    u = uncertainty(pv, measure)
+    order = np.argsort(-u, kind='stable')
     va, aa = (pv.argmax(1) == y)[order], (pa.argmax(1) == y)[order]
     k = np.arange(len(y) + 1)
     correct = np.concatenate([[0], np.cumsum(aa)]) + (va.sum() - np.concatenate([[0], np.cumsum(va)]))
@@ -147,7 +150,8 @@ class LateFusion(Fusion):
     def fit(self, P, y):
         nll = lambda w: -np.log(np.clip(self._combine(P, w)[np.arange(len(y)), y], 1e-7, 1)).mean()
         if self.rule == 'mean':
-            grid = np.linspace(0, 1, 41); self.weights = [float(grid[np.argmin([nll([w]) for w in grid])])]
+            grid = np.linspace(0, 1, 41)
+            self.weights = [float(grid[np.argmin([nll([w]) for w in grid])])]
         else: self.weights = [float(v) for v in minimize(nll, [1., 1.], method='L-BFGS-B', bounds=[(0, 20)]*2).x]
         return self
     def predict_proba(self, P): return self._combine(P, self.weights)
@@ -169,18 +173,20 @@ class StackingFusion(Fusion):
         lr = LogisticRegression(C=self.C, max_iter=5000).fit(self._x(P), y)
         self.coef, self.intercept, self.classes = lr.coef_.tolist(), lr.intercept_.tolist(), lr.classes_.tolist()
         if len(self.classes) == 2: # scikit-learn keeps one row of coefficients for two classes
-            self.coef, self.intercept = [[-v for v in self.coef[0]], self.coef[0]], [-self.intercept[0], self.intercept[0]]
+            self.coef = [[-v for v in self.coef[0]], self.coef[0]]
+            self.intercept = [-self.intercept[0], self.intercept[0]]
         return self
     def predict_proba(self, P):
         z = self._x(P) @ np.array(self.coef).T + np.array(self.intercept)
-        out = np.zeros_like(P['vision'], dtype=np.float64); out[:, self.classes] = softmax(z, 1)
+        out = np.zeros_like(P['vision'], dtype=np.float64)
+        out[:, self.classes] = softmax(z, 1)
         return out
     def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
     def params(self): return dict(C=self.C, coef=self.coef, intercept=self.intercept, classes=self.classes)
 
 # %% ../nbs/07_fusion.ipynb #20296325
 def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=None)->np.ndarray:
-    "Out-of-fold probabilities of the strategy built by `make()`, fitted fold by fold (folds by `groups` when given); `None` if not measurable."
+    "Out-of-fold probabilities of `make()`'s strategy, fitted per fold (by `groups` if given); `None` if unmeasurable."
     out = np.zeros_like(next(iter(P.values())), dtype=np.float64)
     if groups is not None and len(set(groups)) >= 2:
         folds, split_args = GroupKFold(min(n_splits, len(set(groups)))), dict(groups=np.asarray(groups))
@@ -198,12 +204,13 @@ def cross_fit(make, P:dict, y:np.ndarray, n_splits:int=5, seed:int=0, groups=Non
 def compare_fusions(P:dict, # Model name -> validation probabilities
                     y:np.ndarray, # True class indices
                     n_splits:int=5, # Cross-fitting folds
-                    groups=None, # Each row's group (recording): folds by group, and the interval of the gain over vision
+                    groups=None, # Each row's group (recording): folds by group, and the gain's interval over vision
                    )->pd.DataFrame:
     "Scores of each model in `P` and of each strategy it can feed (cross-fitted), against vision."
     probs = {k: P[k] for k in list_fusions(alone=True) if k in P}
     for name in list_fusions(alone=False):
-        if set(make_fusion(name).needs) <= set(P): probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
+        if set(make_fusion(name).needs) <= set(P):
+            probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
     tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision', groups=groups)
     return tab.reindex(list(probs)) # a strategy that could not be cross-fitted stays, as NaN
 
@@ -221,11 +228,16 @@ def fit_rows(fusion:Fusion, # Unfitted strategy
     return np.ones(len(y), bool) if fusion.per_class and set(y) - set(y[rows]) else rows
 
 # %% ../nbs/07_fusion.ipynb #e3def07b
-def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), ax=None, chosen:FallbackFusion|None=None):
+def plot_fallback_curve(pv, pa, y, measures=('max_prob', 'margin', 'entropy'), ax=None,
+                        chosen:FallbackFusion|None=None):
     "Accuracy against the fraction of rows replaced by audio, one line per uncertainty measure."
     if ax is None: _, ax = plt.subplots(figsize=(5, 3.5))
     for m in measures:
-        c = fallback_curve(pv, pa, y, m); ax.plot(c.fraction, c.accuracy, label=m)
+        c = fallback_curve(pv, pa, y, m)
+        ax.plot(c.fraction, c.accuracy, label=m)
     if chosen is not None: ax.axvline(chosen.valid_fraction, ls='--', c='gray', label=f'chosen ({chosen.measure})')
-    ax.set_xlabel('fraction of rows decided by audio'); ax.set_ylabel('accuracy'); ax.legend(); ax.grid(alpha=.3)
+    ax.set_xlabel('fraction of rows decided by audio')
+    ax.set_ylabel('accuracy')
+    ax.legend()
+    ax.grid(alpha=.3)
     return ax

@@ -26,7 +26,7 @@ from .presets import get_preset, override, recipes_to_dict, recipes_from_dict
 from .artifact import write_artifact, read_artifact, save_module, load_module, ArtifactError
 
 # %% auto #0
-__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'unheard_rows', 'CheckpointError', 'submission', 'safe_shape']
+__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'usable', 'unheard_rows', 'CheckpointError', 'submission', 'safe_shape']
 
 # %% ../nbs/08b_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -52,13 +52,13 @@ class SceneClassifier:
     def recipes(self)->dict: return dict(vision=self.vision, audio=self.audio, fusion=self.fusion)
     def __repr__(self): return f'SceneClassifier(preset={self.preset!r}, {self.vision}, {self.audio}, {self.fusion})'
 
-# %% ../nbs/08b_pipeline.ipynb #bf8c9f3b
-def _read(data, split:str, errors:str='raise')->pd.DataFrame:
-    "`data` itself if it is a table, else `read_scenes` of it."
+# %% ../nbs/08b_pipeline.ipynb #a0864db9
+def _read(data, split:str, errors:str='raise', recipe=None)->pd.DataFrame:
+    "`data` itself if it is a table, else `read_scenes` of it (raw pairs' features by the audio `recipe`)."
     if isinstance(data, pd.DataFrame): return data
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)
-        return read_scenes(data, split, errors=errors)
+        return read_scenes(data, split, errors=errors, recipe=recipe)
 
 MIN_TRAIN_ROWS = 4 # per class, in the training part: the audio model is calibrated on 4 folds of it
 
@@ -70,15 +70,27 @@ def _check_classes(df:pd.DataFrame, classes:list, trn:list):
              for c in classes if c not in total]
     few = [f'{c!r} ({total[c]} rows, {train.get(c, 0)} in the training part)' for c in classes
            if c in total and train.get(c, 0) < MIN_TRAIN_ROWS]
-    if few: probs.append(f'too few rows of {", ".join(few)}: each class needs {MIN_TRAIN_ROWS} rows in the training part '
-                         f'(after a validation share is held out), so about {MIN_TRAIN_ROWS + 2} rows in all; '
-                         'add rows, or remove the class from the class list')
+    if few: probs.append(f'too few rows of {", ".join(few)}: each class needs {MIN_TRAIN_ROWS} rows in the '
+                         f'training part (after a validation share is held out), so about {MIN_TRAIN_ROWS + 2} '
+                         'rows in all; add rows, or remove the class from the class list')
     if probs: raise DataError(df.attrs.get('source', 'table'), probs)
 
 def _rows_sha256(df:pd.DataFrame)->str:
     "A fingerprint of the rows of `df`: names, labels and features."
     rows = pd.util.hash_pandas_object(df[[IMAGE, LABEL] + feature_cols(df)], index=False).to_numpy()
     return hashlib.sha256(rows.tobytes()).hexdigest()
+
+def usable(df:pd.DataFrame)->tuple:
+    "Masks of the rows whose image, and whose audio, can be used: present, and not marked broken by `read_scenes`."
+    fc = feature_cols(df)
+    ok = lambda part: df[f'{part}_error'].isna().to_numpy() if f'{part}_error' in df else np.ones(len(df), bool)
+    img = df[PATH].notna().to_numpy() if PATH in df else np.zeros(len(df), bool)
+    aud = np.isfinite(df[fc].to_numpy(np.float64)).all(1) if fc else np.zeros(len(df), bool)
+    return img & ok('image'), aud & ok('audio')
+
+def _compared(val:list, img:np.ndarray, aud:np.ndarray)->list:
+    "The validation rows models are compared on: those with every part that some row has."
+    return [i for i in val if (img[i] or not img.any()) and (aud[i] or not aud.any())]
 
 def unheard_rows(valid:pd.DataFrame, # Validation rows
                  train:pd.DataFrame, # Training rows
@@ -88,7 +100,7 @@ def unheard_rows(valid:pd.DataFrame, # Validation rows
     new = ~valid[GROUP].isin(set(train[GROUP])).to_numpy()
     return new if valid[LABEL][new].nunique() >= 2 else np.ones(len(valid), bool)
 
-# %% ../nbs/08b_pipeline.ipynb #37226ff0
+# %% ../nbs/08b_pipeline.ipynb #796df505
 @patch
 def _train_learner(self:SceneClassifier, df:pd.DataFrame, splitter, ck=None, resume:bool=False):
     "A fastai vision learner on the rows of `df`, trained as the recipe says ('finetune' or 'top')."
@@ -97,7 +109,8 @@ def _train_learner(self:SceneClassifier, df:pd.DataFrame, splitter, ck=None, res
     arch, size = parse_arch(v.archs[0], v.size)
     dls = vision_dls(df, v.bs, size, self.classes_, splitter=splitter, num_workers=self.num_workers,
                      batch_tfms=[] if top else None)
-    learn = scene_vision_learner(dls, arch, v.pretrained, v.weights, seed=self.seed, head=v.head, label_smoothing=v.label_smoothing)
+    learn = scene_vision_learner(dls, arch, v.pretrained, v.weights, seed=self.seed, head=v.head,
+                                 label_smoothing=v.label_smoothing)
     lr = v.lr or on_main(suggest_lr, learn)
     with train_ctx(learn):
         fit_vision(learn, v.epochs, lr, v.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
@@ -106,22 +119,33 @@ def _train_learner(self:SceneClassifier, df:pd.DataFrame, splitter, ck=None, res
     return learn
 
 @patch
-def _fit_vision(self:SceneClassifier, df:pd.DataFrame, trn:list, val:list, ck=None, resume:bool=False):
-    "The vision model: a probe on stored features, or a learner (and a probe beside it when features are stored)."
+def _fit_vision(self:SceneClassifier, df:pd.DataFrame, trn:list, val:list, img:np.ndarray, ck=None, resume:bool=False):
+    "Vision model from the rows with an image (`img`): a probe on stored features, or a learner and a probe beside it."
     v = self.vision
     self.vision_ = self.encoder_ = self.probe_ = self.features_ = None
+    if not img.any(): return log.warning('no images: the model decides from audio alone')
+    rows = np.flatnonzero(img)
+    trn_i = [i for i in trn if img[i]]
     if v.train == 'features' or self._wants_joint():
         self.encoder_ = make_encoder(v.archs, v.size, v.pretrained, v.weights)
-        self.features_ = on_main(self.store_.features, self.encoder_, df)
+        f = on_main(self.store_.features, self.encoder_, df.iloc[rows])
+        self.features_ = np.full((len(df), *f.shape[1:]), np.nan, np.float32) # rows without an image stay NaN
+        self.features_[rows] = f
         y = label_index(df, self.classes_)
-        self.probe_ = fit_probe(self.features_[trn], y[trn], self.encoder_.widths, len(self.classes_))
-    if v.train != 'features': self.vision_ = self._train_learner(df, IndexSplitter(list(val)), ck, resume)
+        self.probe_ = fit_probe(self.features_[trn_i], y[trn_i], self.encoder_.widths, len(self.classes_))
+    if v.train != 'features':
+        pos = {r: j for j,r in enumerate(rows)}
+        self.vision_ = self._train_learner(df.iloc[rows], IndexSplitter([pos[i] for i in val if img[i]]), ck, resume)
 
-# %% ../nbs/08b_pipeline.ipynb #41fa89ab
+# %% ../nbs/08b_pipeline.ipynb #41f00637
 @patch
 def _fit_audio(self:SceneClassifier, train:pd.DataFrame):
-    "The audio model of the recipe, fitted on `train` (the SVM's C and gamma tuned on folds by recording)."
-    a = self.audio
+    "The audio model of the recipe, fitted on the rows of `train` that have audio (None if none has)."
+    aud = usable(train)[1]
+    if not aud.any():
+        log.warning('no audio features: the model decides from images alone')
+        return None
+    a, train = self.audio, train[aud]
     return tune_audio(train)[0] if a.tune and a.model == 'svm' else fit_audio(train, audio_model(a.model))
 
 @patch
@@ -134,20 +158,34 @@ def _needs(self:SceneClassifier)->tuple:
 def _wants_joint(self:SceneClassifier)->bool: return self.fusion.joint or 'joint' in self._needs()
 
 @patch
+def _check_parts(self:SceneClassifier):
+    "Refuse a strategy that needs a model the data could not train (no images, no audio, no rows with both)."
+    lacking = [m for m in self._needs() if m not in self._models()] if self.fusion.strategy != 'auto' else []
+    if lacking:
+        raise DataError('training data', [f'strategy {self.fusion.strategy!r} needs the {" and ".join(lacking)} '
+                                          'model, which this data cannot train (no rows with that part)'])
+
+@patch
 def _fit_joint(self:SceneClassifier, df:pd.DataFrame, rows, val=None)->JointFeatures:
-    "The joint network's head, trained on the stored features and the MFCCs of `rows` of `df` (`val`: rows to report on)."
+    "The joint network's head, trained on the stored features and MFCCs of `rows` of `df` (`val`: rows to report on)."
+    both = np.logical_and(*usable(df))
+    rows = [i for i in rows if both[i]]
+    val = [i for i in val if both[i]] if val is not None else None
+    if not rows: return None
     f = self.fusion
     mfcc = df[feature_cols(df)].to_numpy(np.float32)
     y = label_index(df, self.classes_)
     valid = (self.features_[val], mfcc[val], y[val]) if val is not None else None
-    return fit_joint_features(self.features_[rows], mfcc[rows], y[rows], len(self.classes_), f.joint_epochs, f.joint_lr, f.p_audio,
-                              seed=self.seed, quiet=self.quiet, valid=valid)
+    return fit_joint_features(self.features_[rows], mfcc[rows], y[rows], len(self.classes_),
+                              f.joint_epochs, f.joint_lr, f.p_audio, seed=self.seed, quiet=self.quiet, valid=valid)
 
-# %% ../nbs/08b_pipeline.ipynb #31f1120c
+# %% ../nbs/08b_pipeline.ipynb #c9259fea
 @patch
 def _models(self:SceneClassifier)->tuple:
     "Names of the trained models: vision, audio, and joint when the joint network was trained."
-    return ('vision', 'audio') + (('joint',) if self.joint_ is not None else ())
+    has = dict(vision=self.vision_ is not None or self.probe_ is not None, audio=self.audio_ is not None,
+               joint=self.joint_ is not None)
+    return tuple(k for k,v in has.items() if v)
 
 @patch
 def _features(self:SceneClassifier, df:pd.DataFrame)->np.ndarray:
@@ -162,7 +200,8 @@ def _modal_probs(self:SceneClassifier, df:pd.DataFrame, models:tuple|None=None, 
     probe = self.vision_ is None
     if feats is None and self.encoder_ is not None and ('joint' in models or probe and 'vision' in models):
         feats = self._features(df)
-    run = dict(vision=lambda: probe_probs(self.probe_, feats) if probe else vision_probs(self.vision_, df, tta=self.vision.tta),
+    run = dict(vision=lambda: (probe_probs(self.probe_, feats) if probe
+                               else vision_probs(self.vision_, df, tta=self.vision.tta)),
                audio=lambda: audio_probs(self.audio_, df, self.classes_),
                joint=lambda: joint_feature_probs(self.joint_, feats, df[feature_cols(df)].to_numpy(np.float32)))
     P = {k: run[k]() for k in models}
@@ -174,7 +213,7 @@ def _stored_views(self:SceneClassifier, rows)->np.ndarray:
     "The stored features of `rows`, with the views predictions use (both with TTA, else the plain image)."
     return self.features_[rows][:, :2 if self.vision.tta else 1]
 
-# %% ../nbs/08b_pipeline.ipynb #0062798b
+# %% ../nbs/08b_pipeline.ipynb #578fb8c6
 @patch
 def _pick_vision(self:SceneClassifier, P:dict, y:np.ndarray, new:np.ndarray, probe_p:np.ndarray|None)->dict:
     "Keep the learner or the probe as the vision model, whichever is more accurate on the compared rows; `P` with it."
@@ -190,30 +229,37 @@ def _pick_vision(self:SceneClassifier, P:dict, y:np.ndarray, new:np.ndarray, pro
 
 @patch
 def _fit_fusion(self:SceneClassifier, train:pd.DataFrame, valid:pd.DataFrame, P:dict)->np.ndarray:
-    "Compare the strategies on the `valid` rows of recordings `train` lacks, and fit the asked-for one (or the best) there."
+    "Compare the strategies on the `valid` rows of recordings `train` lacks; fit the asked-for one (or the best) there."
     y = label_index(valid, self.classes_)
     new = unheard_rows(valid, train)
     groups = valid[GROUP].to_numpy()[new] if GROUP in valid.columns else None
-    self.comparison_ = on_main(compare_fusions, {k: p[new] for k,p in P.items()}, y[new], groups=groups)
+    Pn = {k: p[new] for k,p in P.items()}
+    one = len(P) == 1 # a single modality: nothing to fuse
+    self.comparison_ = on_main(compare, y[new], Pn) if one else on_main(compare_fusions, Pn, y[new], groups=groups)
     s = self.fusion.strategy
-    self.strategy_ = best_strategy(self.comparison_) if s == 'auto' else s
+    self.strategy_ = next(iter(P)) if one else best_strategy(self.comparison_) if s == 'auto' else s
     f = make_fusion(self.strategy_)
     rows = fit_rows(f, y, new) # the rows it was compared on
     self.fusion_ = on_main(lambda: f.fit({k: p[rows] for k,p in P.items()}, y[rows]))
     self.valid_rows_, self.valid_probs_ = valid, dict(P, fused=self.fusion_.predict_proba(P)) # for reports
     return new
 
-# %% ../nbs/08b_pipeline.ipynb #1e159f95
+# %% ../nbs/08b_pipeline.ipynb #935ac174
 @patch
 def _refit(self:SceneClassifier, df:pd.DataFrame, val:list, ck=None, resume:bool=False):
     "Train the models again on every row of `df`; the fusion and the comparison stay as validated."
     log.info('refit: training the models again on every row (validation figures printed from here on are in-sample)')
-    every = np.arange(len(df))
+    img, aud = usable(df)
+    every, rows = np.arange(len(df)), np.flatnonzero(img)
     if self.vision_ is not None:
-        self.vision_ = self._train_learner(df, lambda _: (list(every), list(val)), ck.with_name('vision_refit.pth') if ck else None, resume)
+        pos = {r: j for j,r in enumerate(rows)}
+        split = lambda _: (list(range(len(rows))), [pos[i] for i in val if img[i]])
+        ck_refit = ck.with_name('vision_refit.pth') if ck else None
+        self.vision_ = self._train_learner(df.iloc[rows], split, ck_refit, resume)
     if self.probe_ is not None:
-        self.probe_ = fit_probe(self.features_, label_index(df, self.classes_), self.encoder_.widths, len(self.classes_))
-    self.audio_ = on_main(lambda: fit_audio(df, self.audio_)) # same hyper-parameters, every recording
+        y = label_index(df.iloc[rows], self.classes_)
+        self.probe_ = fit_probe(self.features_[rows], y, self.encoder_.widths, len(self.classes_))
+    if self.audio_ is not None: self.audio_ = on_main(lambda: fit_audio(df[aud], self.audio_)) # same hyper-parameters
     if self.joint_ is not None: self.joint_ = on_main(self._fit_joint, df, every)
     if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target'])
 
@@ -224,8 +270,8 @@ class CheckpointError(ValueError):
 @patch
 def _run_key(self:SceneClassifier, df:pd.DataFrame)->dict:
     "What a checkpoint must match to be resumed: the recipes, the split and the training rows."
-    return dict(recipes=json.loads(json.dumps(recipes_to_dict(self.recipes()))), valid_pct=self.valid_pct, seed=self.seed,
-                classes=self.classes_, rows=len(df), rows_sha256=_rows_sha256(df))
+    return dict(recipes=json.loads(json.dumps(recipes_to_dict(self.recipes()))), valid_pct=self.valid_pct,
+                seed=self.seed, classes=self.classes_, rows=len(df), rows_sha256=_rows_sha256(df))
 
 @patch
 def _checkpoint(self:SceneClassifier, df:pd.DataFrame, folder, resume:bool)->Path:
@@ -247,7 +293,7 @@ def _checkpoint(self:SceneClassifier, df:pd.DataFrame, folder, resume:bool)->Pat
         barrier()
     return folder/'vision.pth'
 
-# %% ../nbs/08b_pipeline.ipynb #7e586f0d
+# %% ../nbs/08b_pipeline.ipynb #a2791d9d
 @patch
 def fit(self:SceneClassifier,
         data, # Folder or CSV in any supported layout, or a table from `read_scenes`
@@ -259,7 +305,7 @@ def fit(self:SceneClassifier,
     self._needs() # an unknown strategy fails here, before training
     init_distributed() # several processes (accelerate launch / torchrun): see `distributed`
     t0 = time.time()
-    df = _read(data, split)
+    df = _read(data, split, recipe=self.audio.features)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
     self.classes_, self.n_features_in_ = list(df.attrs['classes']), len(feature_cols(df))
     trn, val = map(list, AutoSplitter(self.valid_pct, self.seed)(df))
@@ -270,21 +316,28 @@ def fit(self:SceneClassifier,
     nc = len(self.classes_)
     prior = lambda d: class_prior(label_index(d, self.classes_), nc).tolist()
     self.priors_ = dict(train=prior(df.iloc[trn]), target=prior(df)) if self.fusion.rebalance else None
-    self._fit_vision(df, trn, val, ck, resume)
-    train, valid = df.iloc[trn], df.iloc[val]
+    img, aud = usable(df)
+    self._fit_vision(df, trn, val, img, ck, resume)
+    train = df.iloc[trn]
     self.audio_ = on_main(self._fit_audio, train)
-    self.joint_ = on_main(self._fit_joint, df, trn, val) if self._wants_joint() else None
+    self.joint_ = on_main(self._fit_joint, df, trn, val) if self._wants_joint() and self.encoder_ is not None else None
+    self._check_parts()
+    val = _compared(val, img, aud)
+    valid = df.iloc[val]
     feats = self._stored_views(val) if self.features_ is not None else None
     P = on_main(self._modal_probs, valid, feats=feats)
-    probe_p = self._modal_probs(valid, ('vision',), feats) if self.vision_ is not None and self.probe_ is not None else None
+    learner_and_probe = self.vision_ is not None and self.probe_ is not None
+    probe_p = self._modal_probs(valid, ('vision',), feats) if learner_and_probe else None
     y = label_index(valid, self.classes_)
     P = self._pick_vision(P, y, unheard_rows(valid, train), probe_p['vision'] if probe_p else None)
     new = self._fit_fusion(train, valid, P)
     if self.fusion.refit: self._refit(df, val, ck, resume)
+    vision_model = 'learner' if self.vision_ is not None else 'probe' if self.probe_ is not None else None
     self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=self.fusion.refit,
                        split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1),
-                       vision_model='learner' if self.vision_ is not None else 'probe',
-                       rows_sha256=_rows_sha256(valid)) # lets `fit_fusion` check that it is given the same validation rows
+                       vision_model=vision_model,
+                       # lets `fit_fusion` check that it is given the same validation rows
+                       rows_sha256=_rows_sha256(valid))
     self.features_ = None # stored features are for training; a checkpoint folder keeps them for a resume
     return self
 
@@ -295,34 +348,31 @@ def _check_compatible(self:SceneClassifier, df:pd.DataFrame):
     src = df.attrs.get('source', 'data')
     if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes_:
         raise DataError(src, [f"class list {list(cl)} differs from the model's {self.classes_}"])
-    if (n := len(feature_cols(df))) != self.n_features_in_:
+    if self.audio_ is not None and (n := len(feature_cols(df))) != self.n_features_in_:
         raise DataError(src, [f'{n} feature columns where the model was trained on {self.n_features_in_}'])
-
-def _usable(df:pd.DataFrame)->tuple:
-    "Masks of the rows whose image, and whose audio, can be used (`read_scenes(errors='mark')` marks the others)."
-    ok = lambda part: df[f'{part}_error'].isna().to_numpy() if f'{part}_error' in df else np.ones(len(df), bool)
-    return ok('image'), ok('audio')
 
 @patch
 def _predict_rows(self:SceneClassifier, df:pd.DataFrame, probs:dict, decided:np.ndarray):
     "Fill `probs` (name -> array) and `decided` for the rows of `df`, each row from the parts it has."
-    img, aud = _usable(df)
-    for rows, models in [(img & aud, self._models()), (img & ~aud, ('vision',)), (~img & aud, ('audio',))]:
-        if not rows.any(): continue
+    img, aud = usable(df)
+    avail = self._models()
+    only = lambda part: tuple(m for m in avail if m == part)
+    for rows, models in [(img & aud, avail), (img & ~aud, only('vision')), (~img & aud, only('audio'))]:
+        if not rows.any() or not models: continue
         P = self._modal_probs(df[rows], models)
         for k,p in P.items(): probs[k][rows] = p
         alone = len(models) == 1
         probs['fused'][rows] = P[models[0]] if alone else self.fusion_.predict_proba(P)
         decided[rows] = models[0] if alone else self.fusion_.decided_by(P)
 
-# %% ../nbs/08b_pipeline.ipynb #549c3b7e
+# %% ../nbs/08b_pipeline.ipynb #9181f8f6
 @patch
 def predict(self:SceneClassifier,
             data, # Folder or CSV in any supported layout, or a table from `read_scenes`
             split:str='test', # Which split of a folder
            )->pd.DataFrame:
     "Predictions for every row of `data`: label, CLASS, decided_by, error, and each model's probabilities."
-    df = _read(data, split, errors='mark')
+    df = _read(data, split, errors='mark', recipe=self.audio.features)
     self._check_compatible(df)
     n, nc = len(df), len(self.classes_)
     probs = {k: np.full((n, nc), np.nan) for k in ('fused', *self._models())}
@@ -334,7 +384,9 @@ def predict(self:SceneClassifier,
     err = df['error'].to_numpy(object) if 'error' in df.columns else np.full(n, None, object)
     out = pd.DataFrame({IMAGE: df[IMAGE].to_numpy(), 'label': [self.classes_[c] if c >= 0 else None for c in cls],
                         'CLASS': cls, 'decided_by': decided, 'error': err})
-    for k,p in probs.items(): out = pd.concat([out, pd.DataFrame(p, columns=[f'{k}_{c}' for c in self.classes_])], axis=1)
+    for k,p in probs.items():
+        cols = [f'{k}_{c}' for c in self.classes_]
+        out = pd.concat([out, pd.DataFrame(p, columns=cols)], axis=1)
     if LABEL in df.columns and df[LABEL].notna().any(): out.insert(2, 'true_label', df[LABEL].to_numpy())
     return out
 
@@ -346,7 +398,7 @@ def submission(pred:pd.DataFrame)->pd.DataFrame:
 # %% ../nbs/08b_pipeline.ipynb #d30acd83
 @patch
 def labelled_probs(self:SceneClassifier, pred:pd.DataFrame)->tuple:
-    "From `predict` output: mask of the labelled rows every model predicted, their class indices, each model's probabilities."
+    "From `predict` output: mask of labelled rows every model predicted, their class indices, per-model probabilities."
     names = [k for k in ('vision', 'audio', 'joint', 'fused') if f'{k}_{self.classes_[0]}' in pred]
     P = {k: pred[[f'{k}_{c}' for c in self.classes_]].to_numpy() for k in names}
     ok = np.all([np.isfinite(p).all(1) for p in P.values()], 0)
@@ -354,7 +406,7 @@ def labelled_probs(self:SceneClassifier, pred:pd.DataFrame)->tuple:
     y = np.array([self.classes_.index(l) for l in pred.loc[ok, 'true_label']])
     return ok, y, {k: p[ok] for k,p in P.items()}
 
-# %% ../nbs/08b_pipeline.ipynb #58118843
+# %% ../nbs/08b_pipeline.ipynb #7b6b0120
 @patch
 def evaluate(self:SceneClassifier,
              data, # Labelled data: a folder or CSV in any supported layout, or a table
@@ -365,17 +417,20 @@ def evaluate(self:SceneClassifier,
     ok, y, probs = self.labelled_probs(self.predict(data, split) if pred is None else pred)
     return compare(y, probs).assign(rows=int(ok.sum()), skipped=int((~ok).sum()))
 
-# %% ../nbs/08b_pipeline.ipynb #fbaaf5b8
+# %% ../nbs/08b_pipeline.ipynb #ec98ef4c
 @patch
 def _settings(self:SceneClassifier)->dict:
     "What `settings.json` holds beside the files: how the classifier was made, and what it learnt that is not a tensor."
     enc = self.encoder_
     stats = self.vision_.norm_stats if self.vision_ is not None else None
-    return dict(preset=self.preset, recipes=recipes_to_dict(self.recipes()), run=dict(valid_pct=self.valid_pct, seed=self.seed),
+    joint = None if self.joint_ is None else dict(n_img=sum(enc.widths), n_mfcc=self.n_features_in_,
+                                                  p_audio=self.fusion.p_audio)
+    return dict(preset=self.preset, recipes=recipes_to_dict(self.recipes()),
+                run=dict(valid_pct=self.valid_pct, seed=self.seed),
                 classes=self.classes_, n_features=self.n_features_in_, vision_model=self.valid_['vision_model'],
                 stats=[list(map(float, s)) for s in stats] if stats else None,
                 encoder=dict(specs=[f'{a}:{s}' for a,s in enc.specs], widths=enc.widths) if enc is not None else None,
-                joint=dict(n_img=sum(enc.widths), n_mfcc=self.n_features_in_, p_audio=self.fusion.p_audio) if self.joint_ is not None else None,
+                joint=joint,
                 fusion=self.fusion_.to_dict(), priors=self.priors_, strategy=self.strategy_,
                 comparison=json.loads(self.comparison_.to_json(orient='index')), valid=self.valid_)
 
@@ -385,18 +440,19 @@ def _write_files(self:SceneClassifier, ver:Path, export_pickle:bool=False):
     if self.vision_ is not None:
         save_module(self.vision_.model, ver/'vision.safetensors')
         if export_pickle: self.vision_.export(ver/'vision_learner.pkl')
-        elif getattr(self, 'pickle_', None) is not None: shutil.copyfile(self.pickle_, ver/'vision_learner.pkl') # still matches
+        elif getattr(self, 'pickle_', None) is not None: # still matches
+            shutil.copyfile(self.pickle_, ver/'vision_learner.pkl')
     for name, m in dict(encoder=self.encoder_, probe=self.probe_, joint=self.joint_).items():
         if m is not None: save_module(m, ver/f'{name}.safetensors')
-    save_audio_model(self.audio_, ver/'audio.skops')
+    if self.audio_ is not None: save_audio_model(self.audio_, ver/'audio.skops')
     if self.valid_probs_ is not None and not self.fusion.refit: # the held-out rows' probabilities, for `fit_fusion`
         np.savez(ver/'valid_probs.npz', **{k: v for k,v in self.valid_probs_.items() if k != 'fused'})
 
-# %% ../nbs/08b_pipeline.ipynb #8f2a14a6
+# %% ../nbs/08b_pipeline.ipynb #00e274aa
 @patch
 def save(self:SceneClassifier,
          path, # Artifact folder (a new version is written in it)
-         export_pickle:bool=False, # Also save fastai's pickled learner (a pickle runs code when loaded: for trusted use only)
+         export_pickle:bool=False, # Also save fastai's pickled learner (loading a pickle runs code: trusted use only)
         )->Path:
     "Save the fitted classifier as a model artifact in `path`, switched to atomically."
     path = Path(path)
@@ -404,11 +460,12 @@ def save(self:SceneClassifier,
         barrier()
         return path
     ver = write_artifact(path, lambda v: self._write_files(v, export_pickle), self._settings())
-    if getattr(self, 'pickle_', None) is not None: self.pickle_ = ver/'vision_learner.pkl' # copied there; the old one is gone
+    # the pickle was copied into the new version; the old one is gone
+    if getattr(self, 'pickle_', None) is not None: self.pickle_ = ver/'vision_learner.pkl'
     barrier()
     return path
 
-# %% ../nbs/08b_pipeline.ipynb #6662048b
+# %% ../nbs/08b_pipeline.ipynb #535e43bf
 def _template(classes:list, n_features:int)->pd.DataFrame:
     "A one-row table with an in-memory image, to rebuild a learner's transforms without training data."
     row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
@@ -432,21 +489,24 @@ def _load_learner(self:SceneClassifier, f:Path, stats, cpu:bool=True):
 def _load_heads(self:SceneClassifier, ver:Path, s:dict):
     "The encoder, probe and joint network saved in `ver`, as far as the model has them."
     nc = len(self.classes_)
-    if s['encoder'] is not None: self.encoder_ = load_module(make_encoder(s['encoder']['specs'], pretrained=False), ver/'encoder.safetensors')
+    if s['encoder'] is not None:
+        enc = make_encoder(s['encoder']['specs'], pretrained=False)
+        self.encoder_ = load_module(enc, ver/'encoder.safetensors')
     if (ver/'probe.safetensors').exists():
         w = safe_shape(ver/'probe.safetensors', 'lin.weight')
         self.probe_ = load_module(Probe(np.arange(w[1]), nc), ver/'probe.safetensors').eval()
     if s['joint'] is not None:
         j = s['joint']
         head = JointHead(j['n_img'], j['n_mfcc'], nc, p_audio=j['p_audio'])
-        self.joint_ = load_module(JointFeatures(head, torch.zeros(j['n_mfcc']), torch.ones(j['n_mfcc'])), ver/'joint.safetensors').eval()
+        jf = JointFeatures(head, torch.zeros(j['n_mfcc']), torch.ones(j['n_mfcc']))
+        self.joint_ = load_module(jf, ver/'joint.safetensors').eval()
 
 def safe_shape(f:Path, key:str)->tuple:
     "The shape of tensor `key` in the safetensors file `f`, read from its header."
     from safetensors import safe_open
     with safe_open(str(f), 'pt') as st: return tuple(st.get_slice(key).get_shape())
 
-# %% ../nbs/08b_pipeline.ipynb #6145be87
+# %% ../nbs/08b_pipeline.ipynb #19972408
 @patch(cls_method=True)
 def load(cls:SceneClassifier,
          path, # Artifact folder written by `save`
@@ -459,10 +519,11 @@ def load(cls:SceneClassifier,
     self.classes_, self.n_features_in_ = s['classes'], s['n_features']
     self.strategy_, self.valid_, self.priors_ = s['strategy'], s['valid'], s['priors']
     self.comparison_ = pd.DataFrame(s['comparison']).T
-    self.vision_ = self._load_learner(ver/'vision.safetensors', s['stats'], cpu) if s['vision_model'] == 'learner' else None
+    learner = s['vision_model'] == 'learner'
+    self.vision_ = self._load_learner(ver/'vision.safetensors', s['stats'], cpu) if learner else None
     self.encoder_ = self.probe_ = self.joint_ = None
     self._load_heads(ver, s)
-    self.audio_ = load_audio_model(ver/'audio.skops')
+    self.audio_ = load_audio_model(ver/'audio.skops') if (ver/'audio.skops').exists() else None
     self.fusion_ = fusion_from_dict(s['fusion'])
     f = ver/'valid_probs.npz'
     self.valid_probs_ = dict(np.load(f, allow_pickle=False)) if f.exists() else None
@@ -477,19 +538,20 @@ def fit_fusion(self:SceneClassifier,
                split:str='train', # Which split of a folder `fit` trained on
               )->SceneClassifier:
     "Compare the strategies and fit `strategy` again on the validation rows `fit` held out; no model is retrained."
-    if self.fusion.refit or self.valid_probs_ is None: raise ValueError('this model was retrained on every row (refit=True): '
-                                                   'no held-out rows are left to fit a fusion on')
+    if self.fusion.refit or self.valid_probs_ is None:
+        raise ValueError('this model was retrained on every row (refit=True): '
+                         'no held-out rows are left to fit a fusion on')
     needs = make_fusion(strategy).needs if strategy != 'auto' else ()
     if 'joint' in needs and self.joint_ is None:
         raise ValueError(f'strategy {strategy!r} needs the joint network: train with joint=True')
-    df = _read(data, split)
+    df = _read(data, split, recipe=self.audio.features)
     self._check_compatible(df)
     src = df.attrs.get('source', 'table')
     if LABEL not in df or df[LABEL].isna().any(): raise DataError(src, ['fitting a fusion needs every row labelled'])
     trn, val = map(list, AutoSplitter(self.valid_pct, self.seed)(df))
-    train, valid = df.iloc[trn], df.iloc[val]
+    train, valid = df.iloc[trn], df.iloc[_compared(val, *usable(df))]
     v = self.valid_
-    same = _rows_sha256(valid) == v['rows_sha256'] if v['rows_sha256'] else len(val) == v['rows']
+    same = _rows_sha256(valid) == v['rows_sha256'] if v['rows_sha256'] else len(valid) == v['rows']
     if not same: raise DataError(src, ['its validation rows are not those the model held out in training: '
                                       'a fusion fitted there could be fitted on rows the models learnt from'])
     asked, self.fusion.strategy = self.fusion.strategy, strategy

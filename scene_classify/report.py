@@ -37,14 +37,16 @@ def plot_mistakes(df:pd.DataFrame, y:np.ndarray, probs:np.ndarray, classes:list,
 
 def _md_table(df:pd.DataFrame)->str:
     cols = ['', *map(str, df.columns)]
-    rows = [[str(i), *[f'{v:.3f}' if isinstance(v, float) else str(v) for v in r]] for i,r in zip(df.index, df.astype(object).to_numpy())]
-    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|'*len(cols)] + ['| ' + ' | '.join(r) + ' |' for r in rows])
+    vals = zip(df.index, df.astype(object).to_numpy())
+    rows = [[str(i), *[f'{v:.3f}' if isinstance(v, float) else str(v) for v in r]] for i,r in vals]
+    head = ['| ' + ' | '.join(cols) + ' |', '|' + '---|'*len(cols)]
+    return '\n'.join(head + ['| ' + ' | '.join(r) + ' |' for r in rows])
 
 # %% ../nbs/09_report.ipynb #ab795586
 _MAX_GROUPS = 30 # recordings listed in report.md; metrics.json has them all
 
 def _by_group(df, y, probs):
-    "`group_accuracy` of `probs` on `df`'s recordings with each one's commonest class first, or `None` without several groups."
+    "`group_accuracy` of `probs` per recording of `df`, its commonest class first; `None` with fewer than two groups."
     if GROUP not in df or df[GROUP].nunique() < 2: return None
     g = group_accuracy(y, probs, df[GROUP])
     g.insert(0, 'class', df.groupby(GROUP, dropna=False)[LABEL].agg(lambda s: s.mode()[0]))
@@ -60,8 +62,9 @@ def write_report(out, # Folder to write into
                  fusion=None, # The fitted fusion strategy, if any
                  notes:list|None=None, # Extra lines for the report
                 )->Path:
-    "Write metrics.json, confusion PNGs, accuracy per recording, the fallback curve, the mistakes and report.md into `out`; returns report.md."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    "Write metrics.json, plots (confusions, fallback curve, mistakes) and report.md into `out`; returns report.md."
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     y = label_index(df, classes)
     groups = _by_group(df, y, probs)
     table = compare(y, probs, base='vision', groups=None if groups is None else df[GROUP])
@@ -72,19 +75,26 @@ def write_report(out, # Folder to write into
     with atomic_write(out/'metrics.json') as f: json.dump(metrics, f, indent=1)
     for k,p in probs.items():
         ax = plot_confusion(y, p, classes, f'{k} (accuracy {table.loc[k, "accuracy"]:.3f})')
-        ax.figure.savefig(out/f'confusion_{k}.png', dpi=80, bbox_inches='tight'); plt.close(ax.figure)
-    ax = plot_fallback_curve(probs['vision'], probs['audio'], y, chosen=fusion if isinstance(fusion, FallbackFusion) else None)
-    ax.figure.savefig(out/'fallback_curve.png', dpi=80, bbox_inches='tight'); plt.close(ax.figure)
+        ax.figure.savefig(out/f'confusion_{k}.png', dpi=80, bbox_inches='tight')
+        plt.close(ax.figure)
+    chosen = fusion if isinstance(fusion, FallbackFusion) else None
+    ax = plot_fallback_curve(probs['vision'], probs['audio'], y, chosen=chosen)
+    ax.figure.savefig(out/'fallback_curve.png', dpi=80, bbox_inches='tight')
+    plt.close(ax.figure)
     fig = plot_mistakes(df, y, probs['fused'], classes)
-    if fig is not None: fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight'); plt.close(fig)
+    if fig is not None:
+        fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight')
+        plt.close(fig)
     md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '',
           '## Scores', '', _md_table(table), '']
     if groups is not None:
         worst = groups.sort_values('fused').head(_MAX_GROUPS)
+        listed = (f'; the {_MAX_GROUPS} with the lowest fused accuracy (all in metrics.json)'
+                  if len(groups) > _MAX_GROUPS else '')
         md += [GAIN_NOTE + '.', '',
-               '## Accuracy by recording', '', f'{len(groups)} groups' + (f'; the {_MAX_GROUPS} with the lowest fused accuracy '
-               '(all in metrics.json)' if len(groups) > _MAX_GROUPS else '') + '.', '', _md_table(worst), '']
-    if comparison is not None: md += ['## Fusion strategies on validation (cross-fitted)', '', _md_table(comparison), '']
+               '## Accuracy by recording', '', f'{len(groups)} groups' + listed + '.', '', _md_table(worst), '']
+    if comparison is not None:
+        md += ['## Fusion strategies on validation (cross-fitted)', '', _md_table(comparison), '']
     if fusion is not None: md += [f'Fusion used: `{fusion!r}`', '']
     md += ['## Confusion matrices', '', *[f'![{k}](confusion_{k}.png)' for k in probs], '',
            '## Accuracy as vision\'s least sure rows go to audio', '', '![fallback curve](fallback_curve.png)', '']

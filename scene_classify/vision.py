@@ -29,12 +29,13 @@ def vision_dls(df:pd.DataFrame, # Table from `read_scenes`
               )->DataLoaders:
     "Image-only `DataLoaders` over the rows and split that `scene_dls` uses."
     classes = classes or df.attrs.get('classes') or sorted(df[LABEL].dropna().unique())
-    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(classes), sort=False)), get_x=get_image, get_y=get_label,
+    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(classes), sort=False)),
+                       get_x=get_image, get_y=get_label,
                        splitter=splitter or AutoSplitter(valid_pct, seed), item_tfms=Resize(size),
                        batch_tfms=batch_tfms if batch_tfms is not None else aug_transforms())
     return dblock.dataloaders(df, bs=bs, **({} if num_workers is None else dict(num_workers=num_workers)))
 
-# %% ../nbs/04a_vision.ipynb #b49ceb54
+# %% ../nbs/04a_vision.ipynb #2b83796f
 def image_dl(df:pd.DataFrame, # Rows with a `path` column (or in-memory images there)
              size:int, # Images are resized to `size` x `size`
              bs:int=64, # Batch size
@@ -43,9 +44,10 @@ def image_dl(df:pd.DataFrame, # Rows with a `path` column (or in-memory images t
     "Batches `(images,)` of the rows of `df`, in order, resized to `size` and scaled to [0, 1]."
     dsets = Datasets(df, [[get_image, PILImage.create]])
     kw = {} if num_workers is None else dict(num_workers=num_workers)
-    return TfmdDL(dsets, bs=bs, after_item=[Resize(size), ToTensor()], after_batch=[IntToFloatTensor()], device=default_device(), **kw)
+    return TfmdDL(dsets, bs=bs, after_item=[Resize(size), ToTensor()], after_batch=[IntToFloatTensor()],
+                  device=default_device(), **kw)
 
-# %% ../nbs/04a_vision.ipynb #a2d255d1
+# %% ../nbs/04a_vision.ipynb #d8054c0c
 def fast_training(learn:Learner, # Any fastai learner
                   fast:bool|None=None, # Mixed precision + channels-last (default: when `learn.dls` is on a GPU)
                  )->Learner:
@@ -61,7 +63,7 @@ def _prebuilt(model):
     return _arch
 
 HEADS = {'fastai': {}, # fastai's default: concat pooling, then two linear layers with batch norm and dropout
-         'linear': dict(concat_pool=False, lin_ftrs=[], ps=0.3, first_bn=False)} # average pooling, dropout, one linear layer
+         'linear': dict(concat_pool=False, lin_ftrs=[], ps=0.3, first_bn=False)} # mean pooling, dropout, a linear layer
 
 def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
                          arch:str='resnet50', # torchvision or timm architecture name
@@ -71,8 +73,8 @@ def scene_vision_learner(dls:DataLoaders, # From `vision_dls`
                          metrics=accuracy, # fastai metrics
                          fast:bool|None=None, # Mixed precision + channels-last (default: when on a GPU)
                          seed:int|None=None, # Seed for the new head's initialisation
-                         head:str='fastai', # 'fastai' (its default head) or 'linear' (fewer weights to overfit with on small data)
-                         label_smoothing:float=0., # Label smoothing of the loss (fastai's `LabelSmoothingCrossEntropyFlat`); 0: plain cross-entropy
+                         head:str='fastai', # 'fastai' (its default) or 'linear' (fewer weights to overfit small data)
+                         label_smoothing:float=0., # Label smoothing (`LabelSmoothingCrossEntropyFlat`); 0: none
                          **kwargs, # Passed to fastai's `vision_learner`
                         )->Learner:
     "A fastai vision learner on `dls` whose pretrained weights come from `resolve_arch`."

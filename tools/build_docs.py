@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat, yaml
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 ROOT = Path(__file__).resolve().parents[1]
 PROC = ROOT/'_proc'
@@ -77,7 +78,8 @@ def build(out:Path, run:set, proc:bool=True)->list:
     rows, last = [], None
     for b in built:
         if b['section'] != last: rows.append(f'<h2>{html.escape(b["section"] or "Home")}</h2>'); last = b['section']
-        rows.append(f'<p><a href="{b["html"]}">{html.escape(b["title"])}</a> <span style="color:#666">{html.escape(str(b["description"]))}</span></p>')
+        desc = re.sub(r'^<p>|</p>\s*$', '', markdown2html_mistune(str(b['description'])).strip()) # the description is Markdown
+        rows.append(f'<p><a href="{b["html"]}">{html.escape(b["title"])}</a> <span style="color:#666">{desc}</span></p>')
     (out/'index.html').write_text('<!doctype html><html><head><meta charset="utf-8"><title>scene_classify docs</title>'
         '<link rel="stylesheet" href="styles.css"></head><body style="font-family:sans-serif;max-width:60em;margin:2em auto">'
         '<h1>scene_classify docs (offline build)</h1>' + '\n'.join(rows) + '</body></html>')
