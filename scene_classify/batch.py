@@ -66,7 +66,7 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
         if part.exists():
             skipped += 1
             continue
-        pred = clf.predict(read_scenes(data, split, errors='mark', raw=raw))
+        pred = clf.predict(read_scenes(data, split, errors='mark', raw=raw, recipe=clf.audio.features))
         with atomic_write(part) as fh: pred.to_csv(fh, index=False)
         done += 1
     present = len(list(out.glob('part-*.csv')))

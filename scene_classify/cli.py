@@ -223,7 +223,8 @@ def evaluate(model:Required, # Model artifact folder
     from scene_classify.data import read_scenes
     clf = SceneClassifier.load(model)
     clf.vision.tta = tta or clf.vision.tta
-    df = read_scenes(data, split, errors='mark') # read (and check images) once; the report needs the paths too
+    # read (and check images) once, the model's way; the report needs the paths too
+    df = read_scenes(data, split, errors='mark', recipe=clf.audio.features)
     pred = clf.predict(df)
     print(clf.evaluate(df, pred=pred).round(4).to_string())
     if report:
@@ -247,7 +248,7 @@ def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO[, START][, DURATION][, CL
     raw = read_csv(p)
     bases = [Path(root)] if root else [p.parent, p.parent/'audio']
     paths = [q or '' for q in resolve_paths(raw['AUDIO'], bases)] if 'AUDIO' in raw.columns else None
-    recipe = MFCCRecipe(sr=sample_rate, duration=clip_seconds)
+    recipe = MFCCRecipe.for_clip(clip_seconds, sample_rate)
     tab = features_table(raw, p.parent, recipe, n_workers=workers, source=str(p), paths=paths)
     with atomic_write(out) as f: tab.to_csv(f, index=False, float_format='%.6g')
     _say(quiet, f'{out}: {len(tab)} rows, {recipe.n_features} features, in {time.time()-t0:.1f} s')

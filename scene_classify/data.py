@@ -308,7 +308,9 @@ def read_pairs(csv_path, # The pairs CSV
     src = Path(csv_path)
     folder = src.parent
     raw = read_csv(src) if raw is None else raw.copy()
-    if IMAGE not in raw.columns: raise DataError(src, [f'missing columns: {IMAGE}'])
+    if IMAGE not in raw.columns:
+        why = 'each row\'s id and image; leave the cell empty where a row has no image'
+        raise DataError(src, [f'missing columns: {IMAGE} ({why})'])
     classes, label = _labels(raw, 'CLASS', folder, classes)
     attrs = raw.attrs # `first_line`, for messages
     if 'AUDIO' in raw.columns:

@@ -65,9 +65,15 @@ def recipes_from_dict(d:dict)->dict:
 
 # %% ../nbs/08_presets.ipynb #7ddd101c
 RECIPES = dict(vision=VisionRecipe, audio=AudioRecipe, fusion=FusionRecipe)
+
+def _refeature(f:MFCCRecipe, **kw)->MFCCRecipe:
+    "`f` for another clip length or rate (`duration`, `sr`), its windows kept in seconds (`MFCCRecipe.for_clip`)."
+    kw = dict(duration=f.duration, sr=f.sr) | kw
+    return MFCCRecipe.for_clip(kw['duration'], kw['sr'], n_mfcc=f.n_mfcc, n_mels=f.n_mels)
+
 ALIASES = dict(arch=('vision', 'archs', lambda v: (v,)),
-               clip_seconds=('audio', 'features', lambda v, r: dataclasses.replace(r.features, duration=float(v))),
-               sample_rate=('audio', 'features', lambda v, r: dataclasses.replace(r.features, sr=int(v))))
+               clip_seconds=('audio', 'features', lambda v, r: _refeature(r.features, duration=float(v))),
+               sample_rate=('audio', 'features', lambda v, r: _refeature(r.features, sr=int(v))))
 
 def _field_owner()->dict:
     "Field name -> the recipe that holds it."

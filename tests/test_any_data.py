@@ -3,7 +3,7 @@
 Each data set is made learnable on purpose (no blended images), so each asserts accuracy well above chance, not only
 that the commands ran: two classes named in CLASS with no classes.txt, 0.3 s clips at 8 kHz, 28 px grayscale PNGs
 written relative to the CSV, and rows without an image or without audio; twelve classes with 20 s stereo clips at
-44.1 kHz in FLAC and palette images; and a table with no audio at all."""
+44.1 kHz in FLAC and palette images; a table with no audio at all, and one with no images."""
 import subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -55,3 +55,13 @@ def test_no_audio_at_all_trains_an_image_only_model(tmp_path):
     acc, det = end_to_end(tmp_path, data, 'data_train.csv', 'data_test.csv', [0, 1, 2]*3)
     assert set(det.decided_by) == {'vision'}
     assert (det.CLASS.to_numpy() == np.arange(9) % 3).mean() >= 0.8 # chance: 0.33
+
+def test_no_images_at_all_trains_an_audio_only_model(tmp_path):
+    data = make_demo(tmp_path/'blind', n_train=12, n_test=3, classes=3, blend=0)
+    for split in ('train', 'test'):
+        t = pd.read_csv(data/f'pairs_{split}.csv')
+        t.assign(IMAGE='').to_csv(data/f'pairs_{split}.csv', index=False) # an empty cell: no image for the row
+        (data/f'data_{split}.csv').unlink()
+    acc, det = end_to_end(tmp_path, data, 'pairs_train.csv', 'pairs_test.csv', [f'class_{k:02d}' for k in range(3)]*3)
+    assert set(det.decided_by) == {'audio'}
+    assert acc >= 0.8, acc # chance: 0.33
