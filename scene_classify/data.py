@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #594dad9b
 from __future__ import annotations
-import os, shutil, tempfile
+import os, re, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps
@@ -103,7 +103,9 @@ def _label_problems(raw, labels, label_col, classes):
     "(part, message, rows, detail) for empty labels and labels outside the class list."
     na = raw[label_col].isna().to_numpy()
     unk = np.array([l is None for l in labels]) & ~na
-    vals = ', '.join(map(repr, pd.unique(raw[label_col][unk])[:5]))
+    # as written in the file: numbers bare, names quoted (a column mixing both is read as text)
+    show = lambda v: str(v) if re.fullmatch(r'-?\d+(\.\d+)?', str(v)) else repr(str(v))
+    vals = ', '.join(map(show, pd.unique(raw[label_col][unk])[:5]))
     known = f'; known: {_show_classes(classes)}' if classes is not None else ''
     return [('label', f'{label_col} is empty', na, ''), ('label', f'unknown {label_col}', unk, f'values {vals}{known}')]
 

@@ -122,8 +122,8 @@ def clip_features(path, # Audio file
     if wins:
         f, owner = recipe(np.stack(wins)), np.asarray(owner)
         for i in np.unique(owner): out[i] = f[owner == i].mean(0)
-    msg = lambda i: (f'{path}: clip of {length[i]/recipe.sr:g} s at {starts[i]:g} s does not fit in '
-                     f'{len(y)/recipe.sr:.3f} s of audio')
+    msg = lambda i: (f'{path}: the clip at START {starts[i]:g} s with DURATION {length[i]/recipe.sr:g} s '
+                     f'does not fit in its {len(y)/recipe.sr:.3f} s of audio')
     return out, [None if fits[i] else msg(i) for i in range(n)]
 
 def file_features(path, # Audio file
