@@ -37,14 +37,15 @@ class MFCCRecipe:
     def to_dict(self)->dict: return dataclasses.asdict(self)
     def __post_init__(self):
         if self.n_windows < 1:
-            raise ValueError(f'a window of {self.n_fft} samples is longer than a clip of {self.duration} s at {self.sr} Hz '
-                             f'({self.n_samples} samples): make the recipe with MFCCRecipe.for_clip')
+            raise ValueError(f'a window of {self.n_fft} samples is longer than a clip of {self.duration} s '
+                             f'at {self.sr} Hz ({self.n_samples} samples): make the recipe with MFCCRecipe.for_clip')
 
     @classmethod
     def for_clip(cls, duration:float=1.0, sr:int=16000, **kw)->MFCCRecipe:
-        "scenes9's recipe in seconds for clips of `duration` at `sr` Hz: 0.25 s windows (at most the clip), 0.107 s hops."
+        "scenes9's recipe in seconds for `duration` s at `sr` Hz: 0.25 s windows (at most the clip), 0.107 s hops."
         win = min(int(round(4000*sr/16000)), int(round(duration*sr)))
-        return cls(sr=sr, duration=duration, n_fft=win, win_length=win, hop_length=max(1, int(round(1714*sr/16000))), **kw)
+        hop = max(1, int(round(1714*sr/16000)))
+        return cls(sr=sr, duration=duration, n_fft=win, win_length=win, hop_length=hop, **kw)
 
     def __call__(self, clips:np.ndarray)->np.ndarray:
         "Features of `clips` (`[n,] n_samples`), flattened window by window: shape `[n,] n_features`."
