@@ -6,14 +6,14 @@ Docs: https://scene-classify.github.io/scene_classify/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0e45e69a
 from __future__ import annotations
-import hashlib, logging, os, re, sys, tempfile, time, contextlib
+import hashlib, logging, os, re, signal, sys, tempfile, threading, time, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'label_index', 'class_prior',
-           'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'atomic_write', 'LineProgressBar',
-           'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
+           'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'interrupt_held', 'atomic_write',
+           'LineProgressBar', 'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
 log = logging.getLogger('scene_classify') # the library's one logger; the command line prints its messages
@@ -82,25 +82,40 @@ def temp_dir(parent, # Folder to create it in
     os.chmod(d, 0o777 & ~umask())
     return d
 
+# %% ../nbs/00_core.ipynb #5c1d2e90
+@contextlib.contextmanager
+def interrupt_held():
+    "Hold Ctrl-C (SIGINT) while the block runs and raise `KeyboardInterrupt` after it, if one came."
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    got = []
+    signal.signal(signal.SIGINT, lambda *args: got.append(args))
+    try: yield
+    finally: signal.signal(signal.SIGINT, signal.default_int_handler)
+    if got: raise KeyboardInterrupt
+
 # %% ../nbs/00_core.ipynb #a069bab3
 @contextlib.contextmanager
 def atomic_write(path, # Final path of the file
                  mode:str='w', # 'w' for text, 'wb' for bytes
                  **kwargs):
-    "Open a temporary file for writing that replaces `path` only when the block succeeds."
+    "Open a temporary file for writing that replaces `path` only when the block succeeds; Ctrl-C waits for it."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    os.chmod(tmp, 0o666 & ~umask())
-    try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.remove(tmp)
-        raise
+    with interrupt_held():
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+        os.chmod(tmp, 0o666 & ~umask())
+        try:
+            with os.fdopen(fd, mode, **kwargs) as f:
+                yield f
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError): os.remove(tmp)
+            raise
 
 # %% ../nbs/00_core.ipynb #732264e1
 from fastprogress.fastprogress import ProgressBar, ConsoleProgressBar, ConsoleMasterBar, MasterBar

@@ -206,3 +206,15 @@ def test_truncated_wav_is_named_corrupt(capsys, data, tmp_path):
     f.write_bytes(f.read_bytes()[:2000])
     rc, _, err = run(capsys, 'features', '--pairs', data/'pairs_train.csv', '--out', tmp_path/'f.csv', '--workers', '0')
     assert rc == 1 and 'train_0_0.wav: truncated or corrupt: its header declares 12.000 s' in err, err
+
+def test_ctrl_c_inside_a_write_waits_for_the_whole_file(tmp_path):
+    "A Ctrl-C that lands while a checkpoint is written is raised once the file is in place (torch cut off mid-save fails)."
+    import signal, torch
+    from scene_classify.core import atomic_write
+    path = tmp_path/'checkpoint.pth'
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(path, 'wb') as f:
+            signal.raise_signal(signal.SIGINT)
+            torch.save({'w': torch.zeros(1000)}, f)
+    assert torch.load(path, weights_only=True)['w'].shape == (1000,)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
