@@ -89,7 +89,7 @@ def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, s
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
          preset:str='fast', # Preset to train with (see `train --show`)
-         size:int=96, # Image size (the demo's images are 64 px)
+         size:int|None=None, # Image size (default: the preset's; the demo's images are 64 px)
          n_train:int=40, # Demo training rows per class
          seed:int=42, # Seed for data and training
          quiet:store_true=False, # No progress output
@@ -101,11 +101,11 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
     out, t0 = Path(out), time.time()
     data = make_demo(out/'data', n_train=n_train, seed=seed, overwrite=True)
     _say(quiet, f'demo data (synthetic): {data}')
-    clf = SceneClassifier(preset, size=size, seed=seed, quiet=quiet).fit(data)
+    clf = SceneClassifier(preset, seed=seed, quiet=quiet, **({'size': size} if size else {})).fit(data)
     clf.save(out/'model')
     _say(quiet, f'model: {out/"model"} (fusion strategy: {clf.strategy_})')
     rc = _write_predictions(clf, data, 'test', out/'submission.csv', quiet)
-    notes = [f'Preset {preset} at {size} px. Total time {time.time()-t0:.0f} s.', '',
+    notes = [f'Preset {preset} (backbones {", ".join(clf.vision.archs)}). Total time {time.time()-t0:.0f} s.', '',
              'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; '
              'the cross-fitted table below is the fair comparison.']
     title = 'scene_classify demo (synthetic data, validation split)'

@@ -91,6 +91,8 @@ def override(recipes:dict, # Part name -> recipe
             out[part] = dataclasses.replace(out[part], **{field: new})
         elif k in owner: out[owner[k]] = dataclasses.replace(out[owner[k]], **{k: v})
         else: raise TypeError(f'unknown setting {k!r}; settings are {", ".join(sorted([*owner, *ALIASES]))}')
+    if 'size' in values and not {'arch', 'archs'} & set(values):
+        out['vision'] = dataclasses.replace(out['vision'], archs=tuple(a.split(':')[0] for a in out['vision'].archs))
     return out
 
 # %% ../nbs/08_presets.ipynb #1cb636d7

@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/stored.html.md"""
 
 # %% ../nbs/04b_stored.ipynb #893cf539
 from __future__ import annotations
-import contextlib, hashlib, json
+import contextlib, hashlib, json, logging
 from pathlib import Path
 import numpy as np, pandas as pd, torch, fastprogress
 import torch.nn.functional as F
@@ -41,6 +41,9 @@ def fast_pass(device:torch.device, # Where the pass runs
 def _compiled(run:nn.Module, x:torch.Tensor)->nn.Module:
     "`run` compiled by inductor with freezing, checked on `x`; `run` itself if compiling fails (no C++ compiler, say)."
     import torch._inductor.config as inductor
+    cpp = logging.getLogger('torch.utils.cpp_extension')
+    level = cpp.level
+    cpp.setLevel(logging.ERROR) # its "No CUDA runtime is found" is about building CUDA code, not this pass
     try:
         with inductor.patch(freezing=True): c = torch.compile(run, dynamic=False)
         with inductor.patch(freezing=True): c(x)
@@ -48,6 +51,7 @@ def _compiled(run:nn.Module, x:torch.Tensor)->nn.Module:
     except Exception as e:
         log.warning(f'torch.compile failed ({type(e).__name__}: {str(e)[:200]}); the pass runs eagerly')
         return run
+    finally: cpp.setLevel(level)
 
 def _pad_to(x:torch.Tensor, n:int)->torch.Tensor:
     "`x` with zero rows appended up to `n` rows, so that a compiled graph sees one batch shape."
