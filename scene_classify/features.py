@@ -113,6 +113,8 @@ def clip_features(path, # Audio file
     idx = np.round(starts*recipe.sr).astype(np.int64)
     length = np.where(np.isnan(dur), np.where(to_end, len(y) - idx, recipe.n_samples),
                       np.round(dur*recipe.sr)).astype(np.int64)
+    over = idx + length - len(y)
+    length = np.where((over > 0) & (over <= max(1, round(0.001*recipe.sr))), length - over, length)
     fits = (idx >= 0) & (length > 0) & (idx + length <= len(y))
     wins, owner = [], []
     for i in np.flatnonzero(fits):
