@@ -89,7 +89,7 @@ def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, s
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
          preset:str='fast', # Preset to train with (see `train --show`)
-         size:int|None=None, # Image size (default: the preset's; the demo's images are 64 px)
+         size:int|None=96, # Image size, backbones included (None: the preset's; the demo's images are 64 px)
          n_train:int=40, # Demo training rows per class
          seed:int=42, # Seed for data and training
          quiet:store_true=False, # No progress output
@@ -105,7 +105,8 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
     clf.save(out/'model')
     _say(quiet, f'model: {out/"model"} (fusion strategy: {clf.strategy_})')
     rc = _write_predictions(clf, data, 'test', out/'submission.csv', quiet)
-    notes = [f'Preset {preset} (backbones {", ".join(clf.vision.archs)}). Total time {time.time()-t0:.0f} s.', '',
+    sized = [a if ':' in a else f'{a}:{clf.vision.size}' for a in clf.vision.archs] # backbone:pixels
+    notes = [f'Preset {preset} ({", ".join(sized)}). Total time {time.time()-t0:.0f} s.', '',
              'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; '
              'the cross-fitted table below is the fair comparison.']
     title = 'scene_classify demo (synthetic data, validation split)'
