@@ -52,7 +52,7 @@ def main():
     res = dict(cpu=f'{os.cpu_count()} cores, {torch.backends.cpu.get_cpu_capability()}', torch=torch.__version__,
                onednn_bf16=cpu_bf16(), arch='tf_efficientnet_lite0', size=224, bs=32)
     learn = scene_vision_learner(vision_dls(df.iloc[:64], bs=32, size=224, batch_tfms=[], num_workers=0), res['arch'])
-    x = learn.dls.one_batch()[0]
+    x = learn.dls.one_batch()[0].as_subclass(torch.Tensor) # a plain tensor: fastai's subclasses defeat the compiler
     body = torch.nn.Sequential(*list(learn.model[0]), *list(learn.model[1][:2])).eval()
     res['network'] = {k: net_rate(body, x, cl, amp, c, a.batches) for k,(cl, amp, c) in MODES.items()}
     sample = df.sample(a.probe_rows, random_state=0)
