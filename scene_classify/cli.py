@@ -24,17 +24,21 @@ def _setup(quiet:bool):
     import matplotlib
     matplotlib.use('Agg')
     warnings.filterwarnings('ignore', category=FutureWarning)
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format='%(message)s')
+    log.setLevel(logging.WARNING if quiet else logging.INFO) # its INFO lines go to stdout, warnings to stderr
     line_progress()
 
 def _say(quiet, *msg):
     if not quiet and int(os.environ.get('RANK', 0)) == 0: print(*msg, flush=True) # one voice when distributed
 
 def _comparison(clf, cols:list)->str:
-    "The columns `cols` of the model's comparison, and what the gain interval means."
-    t = clf.comparison_.filter(cols).round(3).to_string()
+    "The columns `cols` of the model's comparison: on which rows, why a strategy has no score, what the gain means."
     from scene_classify.evaluate import GAIN_NOTE
-    return t + ('\n' + GAIN_NOTE if 'gain_lo' in clf.comparison_ else '')
+    from scene_classify.fusion import unscored_notes
+    n = clf.valid_.get('compared_rows', clf.valid_['rows'])
+    head = f'validation: {n} rows of recordings training never heard (fusion strategies cross-fitted on them)'
+    notes = unscored_notes(clf.comparison_) + ([GAIN_NOTE] if 'gain_lo' in clf.comparison_ else [])
+    notes.append(f'shipped: {clf.fusion_.explain()}')
+    return '\n'.join([head, clf.comparison_.filter(cols).round(3).to_string(), *notes])
 
 def _shard(shard:str)->tuple:
     "`I/N` as two integers, or an error saying what `--shard` takes."
@@ -217,21 +221,30 @@ def evaluate(model:Required, # Model artifact folder
              split:str='train', # Which split of a folder to evaluate
              report:str=None, # Also write a report (confusion matrices, mistakes) into this folder
              tta:store_true=False, # Test-time augmentation of the vision model (always on if the model's recipe has it)
+             rows:str='auto', # auto (the rows the model never saw, if any, else all), unseen, or all
              quiet:store_true=False, # No progress output
             ):
-    "Scores of vision, audio and fused predictions on labelled `data`."
+    "Scores of vision, audio and fused predictions on labelled `data`, naming the rows scored."
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.data import read_scenes
     clf = SceneClassifier.load(model)
     clf.vision.tta = tta or clf.vision.tta
     # read (and check images) once, the model's way; the report needs the paths too
+    _say(quiet, f'reading {data} (split {split})')
     df = read_scenes(data, split, errors='mark', recipe=clf.audio.features)
+    _say(quiet, f'predicting {len(df)} rows with {model}')
     pred = clf.predict(df)
-    print(clf.evaluate(df, pred=pred).round(4).to_string())
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter('always', UserWarning)
+        tab = clf.evaluate(df, pred=pred, rows=rows)
+    print(tab.attrs['rows'])
+    for w in seen: print(f'warning: {w.message}', file=sys.stderr)
+    print(tab.round(4).to_string())
     if report:
         from scene_classify.report import write_report
         ok, _, probs = clf.labelled_probs(pred)
-        rep = write_report(report, df.iloc[ok], probs, clf.classes_, 'Evaluation report', fusion=clf.fusion_)
+        rep = write_report(report, df.iloc[ok], probs, clf.classes_, 'Evaluation report', fusion=clf.fusion_,
+                           notes=[tab.attrs['rows'] + '; the report shows every labelled row.'])
         _say(quiet, f'report: {rep}')
 
 def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO[, START][, DURATION][, CLASS]

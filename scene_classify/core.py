@@ -22,6 +22,25 @@ DEFAULT_CLASSES = ['FOREST', 'CITY', 'BEACH', 'CLASSROOM', 'RIVER', 'JUNGLE', 'R
 IMAGE, PATH, LABEL, GROUP, START = 'IMAGE', 'path', 'label', 'group', 'start'
 FEATURE_PREFIX = 'mfcc_'
 
+# %% ../nbs/00_core.ipynb #619ce19c
+class _StdoutHandler(logging.StreamHandler):
+    "A handler writing to whatever `sys.stdout` is when a line is logged: a terminal, a log file, a notebook's cell."
+    def __init__(self): logging.Handler.__init__(self)
+    @property
+    def stream(self): return sys.stdout
+    @stream.setter
+    def stream(self, _): pass
+
+def _progress_lines():
+    "The library's INFO lines on stdout as plain lines, wherever it runs; its warnings go on to stderr."
+    h = _StdoutHandler()
+    h.addFilter(lambda r: r.levelno < logging.WARNING)
+    h.setFormatter(logging.Formatter('%(message)s'))
+    log.addHandler(h)
+    log.setLevel(logging.INFO)
+
+if not log.handlers: _progress_lines()
+
 # %% ../nbs/00_core.ipynb #b199eb71
 def label_index(df:pd.DataFrame, # Table with a `label` column
                 classes:list, # Class names in label order

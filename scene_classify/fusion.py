@@ -18,7 +18,7 @@ from .evaluate import compare
 # %% auto #0
 __all__ = ['FUSIONS', 'Fusion', 'register_fusion', 'list_fusions', 'make_fusion', 'fusion_from_dict', 'OneModel', 'shift_prior',
            'uncertainty', 'fallback_curve', 'FallbackFusion', 'LateFusion', 'StackingFusion', 'cross_fit',
-           'compare_fusions', 'best_strategy', 'fit_rows', 'plot_fallback_curve']
+           'compare_fusions', 'unscored_notes', 'best_strategy', 'fit_rows', 'plot_fallback_curve']
 
 # %% ../nbs/07_fusion.ipynb #83428dc5
 def _clip_log(p): return np.log(np.clip(p, 1e-7, 1))
@@ -33,6 +33,7 @@ class Fusion:
     def predict_proba(self, P:dict)->np.ndarray: raise NotImplementedError
     def decided_by(self, P:dict)->np.ndarray: raise NotImplementedError
     def params(self)->dict: return {}
+    def explain(self)->str: return f'{self.strategy}: both models decide every row'
     def to_dict(self)->dict: return dict(strategy=self.strategy, **self.params())
     def __repr__(self):
         shown = ', '.join(f'{k}={v!r}' for k,v in self.params().items() if not isinstance(v, list))
@@ -81,6 +82,7 @@ class OneModel(Fusion):
     def strategy(self): return self.model
     def predict_proba(self, P): return P[self.model]
     def decided_by(self, P): return np.full(len(P[self.model]), self.model, dtype=object)
+    def explain(self): return f'{self.model} alone decides every row'
 
 # %% ../nbs/07_fusion.ipynb #0f6bde08
 def shift_prior(p:np.ndarray, # Probabilities `[n, classes]` of a model trained with class prior `source`
@@ -133,6 +135,10 @@ class FallbackFusion(Fusion):
     def predict_proba(self, P): return np.where(self.replaced(P)[:, None], P['audio'], P['vision'])
     def decided_by(self, P): return np.where(self.replaced(P), 'audio', 'vision').astype(object)
     def params(self): return dict(measure=self.measure, threshold=self.threshold, valid_fraction=self.valid_fraction)
+    def explain(self):
+        share = f'{self.valid_fraction:.0%} of validation rows' if self.valid_fraction is not None else 'unfitted'
+        return (f'fallback: vision decides, except where its {self.measure} uncertainty is above {self.threshold:.3g} '
+                f'({share}): there audio decides')
 
 # %% ../nbs/07_fusion.ipynb #b8b3a6cf
 @register_fusion('late_product', rule='product')
@@ -160,6 +166,12 @@ class LateFusion(Fusion):
         wv, wa = (self.weights[0], 1 - self.weights[0]) if self.rule == 'mean' else self.weights
         return np.full(len(P['vision']), 'both' if wv and wa else 'vision' if wv else 'audio', dtype=object)
     def params(self): return dict(weights=self.weights) # `rule` is in the name
+    def explain(self):
+        wv, wa = (self.weights[0], 1 - self.weights[0]) if self.rule == 'mean' else self.weights
+        how = f'weighted {self.rule} (vision {wv:.2f}, audio {wa:.2f}, fitted on validation)'
+        if wv and wa: return f'{self.strategy}: {how}: both decide every row'
+        one, other = ('vision', 'audio') if wv else ('audio', 'vision')
+        return f'{self.strategy}: {how}: {other} made validation worse, so {one} decides every row'
 
 # %% ../nbs/07_fusion.ipynb #75cdf95b
 @register_fusion('stacking')
@@ -182,6 +194,7 @@ class StackingFusion(Fusion):
         out[:, self.classes] = softmax(z, 1)
         return out
     def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
+    def explain(self): return 'stacking: a logistic regression over both models\' log-probabilities decides every row'
     def params(self): return dict(C=self.C, coef=self.coef, intercept=self.intercept, classes=self.classes)
 
 # %% ../nbs/07_fusion.ipynb #20296325
@@ -213,6 +226,12 @@ def compare_fusions(P:dict, # Model name -> validation probabilities
             probs[name] = cross_fit(lambda: make_fusion(name), P, y, n_splits, groups=groups)
     tab = compare(y, {k: p for k,p in probs.items() if p is not None}, base='vision', groups=groups)
     return tab.reindex(list(probs)) # a strategy that could not be cross-fitted stays, as NaN
+
+def unscored_notes(table:pd.DataFrame)->list:
+    "Why each strategy of a `compare_fusions` table has no score, one line each."
+    return [f'{k}: no score: it learns something per class, and some cross-fitting fold of the validation rows '
+            'lacks a class (more recordings per class would let it be measured)'
+            for k in table.index[table['accuracy'].isna()]]
 
 def best_strategy(table:pd.DataFrame)->str:
     "The fusing strategy (or the joint network) with the highest accuracy, then lowest log-loss, in `table`."

@@ -153,3 +153,4 @@ class JointVision(Fusion):
     def predict_proba(self, P): return softmax(self._logits(P)/self.temperature, 1)
     def decided_by(self, P): return np.full(len(P['vision']), 'both', dtype=object)
     def params(self): return dict(temperature=self.temperature)
+    def explain(self): return 'joint_vision: the mean of the joint network\'s and vision\'s log-probabilities decides every row'

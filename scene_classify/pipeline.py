@@ -26,7 +26,8 @@ from .presets import get_preset, override, recipes_to_dict, recipes_from_dict
 from .artifact import write_artifact, read_artifact, save_module, load_module, ArtifactError
 
 # %% auto #0
-__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'usable', 'unheard_rows', 'CheckpointError', 'submission', 'safe_shape']
+__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'usable', 'unheard_rows', 'row_keys', 'CheckpointError', 'submission',
+           'safe_shape']
 
 # %% ../nbs/08b_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -49,13 +50,19 @@ class SceneClassifier:
         r = override({**get_preset(preset).recipes(), **given}, **settings)
         self.vision, self.audio, self.fusion = r['vision'], r['audio'], r['fusion']
 
+    def _say(self, msg:str): # what a long job is doing, unless quiet
+        if not self.quiet: log.info(msg)
     def recipes(self)->dict: return dict(vision=self.vision, audio=self.audio, fusion=self.fusion)
     def __repr__(self): return f'SceneClassifier(preset={self.preset!r}, {self.vision}, {self.audio}, {self.fusion})'
 
 # %% ../nbs/08b_pipeline.ipynb #a0864db9
 def _read(data, split:str, errors:str='raise', recipe=None)->pd.DataFrame:
     "`data` itself if it is a table, else `read_scenes` of it (raw pairs' features by the audio `recipe`)."
-    if isinstance(data, pd.DataFrame): return data
+    if isinstance(data, pd.DataFrame):
+        if IMAGE in data.columns and PATH not in data.columns and data[IMAGE].notna().any():
+            raise DataError('table', [f'it has {IMAGE} names but no resolved image paths (a CSV read as it is?): '
+                                      'pass the CSV file or folder itself, or the table `read_scenes` gives'])
+        return data
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)
         return read_scenes(data, split, errors=errors, recipe=recipe)
@@ -100,6 +107,12 @@ def unheard_rows(valid:pd.DataFrame, # Validation rows
     new = ~valid[GROUP].isin(set(train[GROUP])).to_numpy()
     return new if valid[LABEL][new].nunique() >= 2 else np.ones(len(valid), bool)
 
+# %% ../nbs/08b_pipeline.ipynb #6d9b44b4
+def row_keys(df:pd.DataFrame)->np.ndarray:
+    "A 64-bit fingerprint of each row of `df`: its image name, label and audio features."
+    cols = [c for c in (IMAGE, LABEL) if c in df.columns] + feature_cols(df)
+    return pd.util.hash_pandas_object(df[cols].astype(object), index=False).to_numpy(np.uint64)
+
 # %% ../nbs/08b_pipeline.ipynb #796df505
 @patch
 def _train_learner(self:SceneClassifier, df:pd.DataFrame, splitter, ck=None, resume:bool=False):
@@ -112,6 +125,8 @@ def _train_learner(self:SceneClassifier, df:pd.DataFrame, splitter, ck=None, res
     learn = scene_vision_learner(dls, arch, v.pretrained, v.weights, seed=self.seed, head=v.head,
                                  label_smoothing=v.label_smoothing)
     lr = v.lr or on_main(suggest_lr, learn)
+    self._say(f'vision: fine-tuning {arch} at {size} px ({v.train}: {v.freeze_epochs} epoch(s) frozen, then '
+              f'{v.epochs} unfrozen; the table shows each epoch)')
     with train_ctx(learn):
         fit_vision(learn, v.epochs, lr, v.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
                    precompute=top, top_layers=v.top_layers if top else None, best=True)
@@ -146,6 +161,7 @@ def _fit_audio(self:SceneClassifier, train:pd.DataFrame):
         log.warning('no audio features: the model decides from images alone')
         return None
     a, train = self.audio, train[aud]
+    self._say(f'audio: fitting {a.model} on the MFCCs of {len(train)} training rows' + (' (tuned)' if a.tune else ''))
     return tune_audio(train)[0] if a.tune and a.model == 'svm' else fit_audio(train, audio_model(a.model))
 
 @patch
@@ -176,6 +192,8 @@ def _fit_joint(self:SceneClassifier, df:pd.DataFrame, rows, val=None)->JointFeat
     mfcc = df[feature_cols(df)].to_numpy(np.float32)
     y = label_index(df, self.classes_)
     valid = (self.features_[val], mfcc[val], y[val]) if val is not None else None
+    self._say(f'joint network: training its head on the stored image features and MFCCs of {len(rows)} rows, '
+              f'{f.joint_epochs} epochs (the table shows each)')
     return fit_joint_features(self.features_[rows], mfcc[rows], y[rows], len(self.classes_),
                               f.joint_epochs, f.joint_lr, f.p_audio, seed=self.seed, quiet=self.quiet, valid=valid)
 
@@ -248,7 +266,7 @@ def _fit_fusion(self:SceneClassifier, train:pd.DataFrame, valid:pd.DataFrame, P:
 @patch
 def _refit(self:SceneClassifier, df:pd.DataFrame, val:list, ck=None, resume:bool=False):
     "Train the models again on every row of `df`; the fusion and the comparison stay as validated."
-    log.info('refit: training the models again on every row (validation figures printed from here on are in-sample)')
+    self._say('refit: training the models again on every row (validation figures printed from here on are in-sample)')
     img, aud = usable(df)
     every, rows = np.arange(len(df)), np.flatnonzero(img)
     if self.vision_ is not None:
@@ -310,6 +328,8 @@ def fit(self:SceneClassifier,
     self.classes_, self.n_features_in_ = list(df.attrs['classes']), len(feature_cols(df))
     trn, val = map(list, AutoSplitter(self.valid_pct, self.seed)(df))
     _check_classes(df, self.classes_, trn)
+    self._say(f'training on {len(trn)} rows of {df.attrs.get("source", "the table")}, validating on {len(val)}; '
+              f'{len(self.classes_)} classes')
     ck = self._checkpoint(df, checkpoint, resume) if checkpoint is not None else None
     self.store_ = FeatureStore(ck.parent/'features' if ck else None, self.vision.bs, self.num_workers, self.quiet)
     self.pickle_ = None # a pickled learner loaded with an earlier model no longer matches
@@ -330,6 +350,7 @@ def fit(self:SceneClassifier,
     probe_p = self._modal_probs(valid, ('vision',), feats) if learner_and_probe else None
     y = label_index(valid, self.classes_)
     P = self._pick_vision(P, y, unheard_rows(valid, train), probe_p['vision'] if probe_p else None)
+    self._say(f'fusion: comparing the strategies on {len(valid)} validation rows')
     new = self._fit_fusion(train, valid, P)
     if self.fusion.refit: self._refit(df, val, ck, resume)
     vision_model = 'learner' if self.vision_ is not None else 'probe' if self.probe_ is not None else None
@@ -338,6 +359,8 @@ def fit(self:SceneClassifier,
                        vision_model=vision_model,
                        # lets `fit_fusion` check that it is given the same validation rows
                        rows_sha256=_rows_sha256(valid))
+    seen = df if self.fusion.refit else df.iloc[trn]
+    self.seen_ = dict(trained=row_keys(seen), fusion=row_keys(valid)) # for `evaluate`
     self.features_ = None # stored features are for training; a checkpoint folder keeps them for a resume
     return self
 
@@ -406,16 +429,47 @@ def labelled_probs(self:SceneClassifier, pred:pd.DataFrame)->tuple:
     y = np.array([self.classes_.index(l) for l in pred.loc[ok, 'true_label']])
     return ok, y, {k: p[ok] for k,p in P.items()}
 
+# %% ../nbs/08b_pipeline.ipynb #815e5b45
+@patch
+def seen_rows(self:SceneClassifier, df:pd.DataFrame)->np.ndarray:
+    "Per row of `df`: 'trained' (a model learnt from it), 'fusion' (the fusion was fitted on it), 'unseen' or 'unknown'."
+    seen = getattr(self, 'seen_', None)
+    if seen is None: return np.full(len(df), 'unknown', dtype=object)
+    k = row_keys(df)
+    out = np.where(np.isin(k, seen['fusion']), 'fusion', 'unseen').astype(object)
+    out[np.isin(k, seen['trained'])] = 'trained'
+    return out
+
 # %% ../nbs/08b_pipeline.ipynb #7b6b0120
+def _rows_note(kind:np.ndarray, scored:np.ndarray, source)->str:
+    "One sentence: how many rows of `source` were scored, and what the model had done with them."
+    n = pd.Series(kind[scored]).value_counts()
+    what = dict(trained='the models learnt from', fusion='the fusion was fitted on', unseen='the model never saw',
+                unknown='of unknown use (the model predates row fingerprints)')
+    parts = [f'{n[k]} {what[k]}' for k in what if k in n]
+    return f'scored {int(scored.sum())} labelled rows of {source}: ' + ', '.join(parts)
+
 @patch
 def evaluate(self:SceneClassifier,
              data, # Labelled data: a folder or CSV in any supported layout, or a table
              split:str='train', # Which split of a folder
              pred:pd.DataFrame|None=None, # Predictions already made for `data`
+             rows:str='auto', # 'auto' (the rows the model never saw, if any, else all), 'unseen' or 'all'
             )->pd.DataFrame:
-    "Scores of each model and of the fused prediction on labelled `data`."
-    ok, y, probs = self.labelled_probs(self.predict(data, split) if pred is None else pred)
-    return compare(y, probs).assign(rows=int(ok.sum()), skipped=int((~ok).sum()))
+    "Scores of each model and of the fused prediction on labelled `data`, saying which rows they are."
+    if rows not in ('auto', 'unseen', 'all'): raise ValueError(f"rows={rows!r}: use 'auto', 'unseen' or 'all'")
+    df = _read(data, split, errors='mark', recipe=self.audio.features)
+    ok, y, probs = self.labelled_probs(self.predict(df) if pred is None else pred)
+    kind = self.seen_rows(df)
+    new = kind == 'unseen'
+    keep = new if rows == 'unseen' or (rows == 'auto' and (ok & new).any()) else np.ones(len(df), bool)
+    sub = keep[ok]
+    note = _rows_note(kind, ok & keep, df.attrs.get('source', 'the table'))
+    if (kind[ok & keep] != 'unseen').any(): warnings.warn(f'{note}: the scores of rows it learnt from are optimistic')
+    tab = compare(y[sub], {k: p[sub] for k,p in probs.items()}) if sub.any() else pd.DataFrame()
+    tab = tab.assign(rows=int(sub.sum()), skipped=int((~ok).sum()))
+    tab.attrs['rows'] = note
+    return tab
 
 # %% ../nbs/08b_pipeline.ipynb #ec98ef4c
 @patch
@@ -447,6 +501,7 @@ def _write_files(self:SceneClassifier, ver:Path, export_pickle:bool=False):
     if self.audio_ is not None: save_audio_model(self.audio_, ver/'audio.skops')
     if self.valid_probs_ is not None and not self.fusion.refit: # the held-out rows' probabilities, for `fit_fusion`
         np.savez(ver/'valid_probs.npz', **{k: v for k,v in self.valid_probs_.items() if k != 'fused'})
+    if getattr(self, 'seen_', None) is not None: np.savez(ver/'rows.npz', **self.seen_) # which rows it learnt from
 
 # %% ../nbs/08b_pipeline.ipynb #00e274aa
 @patch
@@ -527,6 +582,8 @@ def load(cls:SceneClassifier,
     self.fusion_ = fusion_from_dict(s['fusion'])
     f = ver/'valid_probs.npz'
     self.valid_probs_ = dict(np.load(f, allow_pickle=False)) if f.exists() else None
+    f = ver/'rows.npz'
+    self.seen_ = dict(np.load(f, allow_pickle=False)) if f.exists() else None
     self.pickle_ = ver/'vision_learner.pkl' if (ver/'vision_learner.pkl').exists() else None # kept by later saves
     return self
 

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from PIL import Image
 from .core import *
 from .evaluate import GAIN_NOTE, compare, group_accuracy, plot_confusion
-from .fusion import plot_fallback_curve, FallbackFusion
+from .fusion import plot_fallback_curve, FallbackFusion, unscored_notes
 
 # %% auto #0
 __all__ = ['plot_mistakes', 'write_report']
@@ -85,17 +85,19 @@ def write_report(out, # Folder to write into
     if fig is not None:
         fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight')
         plt.close(fig)
-    md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '',
-          '## Scores', '', _md_table(table), '']
+    md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '']
+    if comparison is not None:
+        md += ['## Fusion strategies on validation (cross-fitted, as the console prints them)', '',
+               _md_table(comparison), '', *[f'- {n}' for n in unscored_notes(comparison)], '']
+    if fusion is not None: md += [f'Fusion used: {fusion.explain()}.', '']
+    in_sample = ' (`fused` is in-sample: the fusion was fitted on these rows)' if comparison is not None else ''
+    md += [f'## Scores on these {len(df)} rows' + in_sample, '', _md_table(table), '']
     if groups is not None:
         worst = groups.sort_values('fused').head(_MAX_GROUPS)
         listed = (f'; the {_MAX_GROUPS} with the lowest fused accuracy (all in metrics.json)'
                   if len(groups) > _MAX_GROUPS else '')
         md += [GAIN_NOTE + '.', '',
                '## Accuracy by recording', '', f'{len(groups)} groups' + listed + '.', '', _md_table(worst), '']
-    if comparison is not None:
-        md += ['## Fusion strategies on validation (cross-fitted)', '', _md_table(comparison), '']
-    if fusion is not None: md += [f'Fusion used: `{fusion!r}`', '']
     md += ['## Confusion matrices', '', *[f'![{k}](confusion_{k}.png)' for k in probs], '',
            '## Accuracy as vision\'s least sure rows go to audio', '', '![fallback curve](fallback_curve.png)', '']
     if fig is not None: md += ['## Most confident mistakes (fused)', '', '![mistakes](mistakes.png)', '']

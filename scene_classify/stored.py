@@ -255,6 +255,8 @@ class FeatureStore:
         if f is not None and f.exists(): x = np.load(f)
         else:
             dl = image_dl(df, enc.size, self.bs, self.num_workers)
+            name, size = enc.specs[i]
+            if not self.quiet: log.info(f'image features: {name} at {size} px over {len(df)} images, computed once')
             x = frozen_outputs(Encoder([enc.branches[i]]), dl, flip, self.quiet, dtype=torch.float16)[0].numpy()
             if f is not None:
                 with atomic_write(f, 'wb') as fh: np.save(fh, x)

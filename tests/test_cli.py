@@ -35,6 +35,9 @@ def test_predict_and_evaluate_commands(demo_run, tmp_path):
     assert pd.read_csv(tmp_path/'p.csv').equals(pd.read_csv(demo_run/'submission.csv'))
     r = subprocess.run([sc, 'evaluate', '--model', str(demo_run/'model'), '--data', str(demo_run/'data')], capture_output=True, text=True)
     assert r.returncode == 0 and 'fused' in r.stdout, r.stderr
+    # it names the rows it scored; the demo's model was refit on every training row, so it warns they are in-sample
+    assert 'scored' in r.stdout and 'the models learnt from' in r.stdout, r.stdout
+    assert 'optimistic' in r.stderr, r.stderr
 
 def test_predict_tta(demo_run, tmp_path):
     "`predict --tta` adds test-time augmentation to a model whose recipe has none: the same rows, other vision probabilities."
