@@ -30,6 +30,9 @@ class _StdoutHandler(logging.StreamHandler):
     def stream(self): return sys.stdout
     @stream.setter
     def stream(self, _): pass
+    def flush(self): # at exit, a notebook's namespace may be gone before logging flushes
+        try: super().flush()
+        except Exception: pass
 
 def _progress_lines():
     "The library's INFO lines on stdout as plain lines, wherever it runs; its warnings go on to stderr."
