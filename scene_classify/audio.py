@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/audio.html.md"""
 
 # %% ../nbs/05_audio.ipynb #4f083c80
 from __future__ import annotations
-import hashlib, warnings
+import dataclasses, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.base import clone
@@ -20,10 +20,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GridSearchCV, PredefinedSplit, StratifiedKFold
 from .core import *
 from .block import group_folds
+from .models import SceneModel, register_model
 
 # %% auto #0
 __all__ = ['AUDIO_MODELS', 'SVM_GRID', 'AUDIO_TYPES', 'audio_model', 'table_xy', 'cv_splits', 'fit_audio', 'audio_probs',
-           'tune_audio', 'save_audio_model', 'UntrustedModel', 'load_audio_model']
+           'tune_audio', 'save_audio_model', 'UntrustedModel', 'load_audio_model', 'MFCCSettings', 'MFCCLogReg',
+           'MFCCSVM']
 
 # %% ../nbs/05_audio.ipynb #264edbd7
 AUDIO_MODELS = ('svm', 'logreg', 'hgb', 'mlp')
@@ -147,3 +149,32 @@ def load_audio_model(path, # File written by `save_audio_model`
                              'refusing to load (loading it could run code). '
                              'Retrain, or load it yourself with skops if you trust it')
     return sio.loads(data, trusted=sorted(trusted))
+
+# %% ../nbs/05_audio.ipynb #e05abe40
+@dataclasses.dataclass
+class MFCCSettings:
+    "Settings of an MFCC model."
+    tune:bool=True # Grid-search the SVM's C and gamma on grouped folds (`tune_audio`)
+    C:float|None=None # The classifier's inverse regularisation (None: its default, or the tuned value)
+
+class _MFCCModel(SceneModel):
+    "A scikit-learn model of `audio_model` on the MFCC columns, saved with skops and the allow-list."
+    slot, needs, kind = 'audio', ('audio',), None
+    def _fit(self, train, valid):
+        s = self.settings
+        params = {} if s.C is None else dict(C=s.C)
+        tuned = s.tune and s.C is None and self.kind == 'svm'
+        self.model_ = tune_audio(train)[0] if tuned else fit_audio(train, audio_model(self.kind, **params))
+    def _proba(self, df): return audio_probs(self.model_, df, self.classes_)
+    def _save(self, folder): save_audio_model(self.model_, Path(folder)/'audio.skops')
+    def _load(self, folder): self.model_ = load_audio_model(Path(folder)/'audio.skops')
+
+@register_model('mfcc_logreg', MFCCSettings)
+class MFCCLogReg(_MFCCModel):
+    "Logistic regression on standardised MFCCs: the audio baseline."
+    kind, baseline = 'logreg', True
+
+@register_model('mfcc_svm', MFCCSettings)
+class MFCCSVM(_MFCCModel):
+    "The calibrated RBF SVM on MFCCs."
+    kind, cost_power = 'svm', 2.
