@@ -129,8 +129,8 @@ def _show(preset:str, settings:dict, as_json:bool=False)->int:
     settings = check_settings(settings)
     p = get_preset(preset, fetch=False)
     r = override(p.recipes(), **settings)
-    if as_json: print(json.dumps(dict(preset=preset, resolved=p.name, settings=settings, **recipes_to_dict(r)), indent=1))
-    else: print(f'preset {p.name}: {p.about}\n' + settings_table(r))
+    d = dict(preset=preset, resolved=p.name, settings=settings, **recipes_to_dict(r))
+    print(json.dumps(d, indent=1) if as_json else f'preset {p.name}: {p.about}\n' + settings_table(r))
     return 0
 
 def train(data:str=None, # Training data: a folder or CSV in any supported layout (not needed with --show)
@@ -155,7 +155,7 @@ def train(data:str=None, # Training data: a folder or CSV in any supported layou
     "Train vision, audio and fusion on `data` with a preset and save one model artifact."
     settings = _overrides(set, arch=arch, size=size, epochs=epochs, lr=lr, strategy=strategy, weights=weights)
     if show: return _show(preset, settings, json)
-    if data is None: raise ValueError('train needs --data: a folder or CSV of training data (only --show works without it)')
+    if data is None: raise ValueError('train needs --data, a folder or CSV of training data (--show works without)')
     from scene_classify.pipeline import SceneClassifier
     clf = SceneClassifier(preset, seed=seed, quiet=quiet, **settings)
     ck = Path(out)/'checkpoint'

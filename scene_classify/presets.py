@@ -246,8 +246,8 @@ def _resnet_or_lite(p:Preset)->Preset:
     "`p` with ResNet50, its weights downloaded now if need be; offline, Lite2 instead, with a note naming the fallback."
     try: fetch_weights('resnet50')
     except WeightsUnavailable as e:
-        note = ('fallback: tf_efficientnet_lite2 (offline weights) in place of resnet50, whose ImageNet weights could not '
-                'be downloaded; for resnet50 offline, pass weights=<file> or put the file in the torch hub cache')
+        note = ('fallback: tf_efficientnet_lite2 (offline weights) in place of resnet50, whose ImageNet weights '
+                'could not be downloaded; for resnet50 offline, pass weights=<file> or put it in the torch hub cache')
         log.warning(f'{p.name}: {note} ({str(e).splitlines()[0][:200]})')
         v = dataclasses.replace(p.vision, archs=('tf_efficientnet_lite2',), size=260)
         return dataclasses.replace(p, vision=v, about=f'{p.about}; {note}')

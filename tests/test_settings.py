@@ -31,7 +31,8 @@ def test_every_bad_setting_refused_at_once_before_any_work(monkeypatch):
     msg = str(e.value)
     assert len(e.value.problems) == len(bad), msg
     for want in ["size='big'", 'epochs=-1', 'lr=nan', 'bs=0', 'clip_seconds=0', "refit='maybe'", "arch='resnet5O'",
-                 "model='bogus': takes one of svm, logreg, hgb, mlp", "unknown setting 'epoch'"]: assert want in msg, msg
+                 "model='bogus': takes one of svm, logreg, hgb, mlp", "unknown setting 'epoch'"]:
+        assert want in msg, msg
     assert "strategy='bogus'" in msg and 'fallback' in msg and 'auto' in msg, msg
 
 @pytest.mark.parametrize('name,value', [('size', 0), ('size', 100000), ('epochs', 'abc'), ('lr', float('inf')),
@@ -47,7 +48,8 @@ def _cli(capsys, *args)->tuple:
 
 def test_cli_set_false_is_false(capsys):
     "`--set refit=False` was stored as the text 'False', which is true."
-    rc, out, err = _cli(capsys, '--preset', 'fast', '--set', 'refit=False', '--set', 'tta=no', '--epochs', '4', '--show', '--json')
+    rc, out, err = _cli(capsys, '--preset', 'fast', '--set', 'refit=False', '--set', 'tta=no', '--epochs', '4',
+                        '--show', '--json')
     s = json.loads(out)
     assert rc == 0 and s['fusion']['refit'] is False and s['vision']['tta'] is False and s['vision']['epochs'] == 4, out
 
@@ -56,7 +58,8 @@ def test_cli_bad_settings_all_at_once(capsys, tmp_path, monkeypatch):
     rc, out, err = _cli(capsys, '--data', str(tmp_path), '--preset', 'fast', '--set', 'epochs=abc', '--lr', '-5',
                         '--size', '100000', '--set', 'model=bogus', '--set', 'clip_seconds=0')
     assert rc == 1 and '5 problems' in err, err
-    for want in ["epochs='abc'", "lr='-5'", "size='100000'", "model='bogus'", 'clip_seconds=0:']: assert want in err, err
+    for want in ["epochs='abc'", "lr='-5'", "size='100000'", "model='bogus'", 'clip_seconds=0:']:
+        assert want in err, err
 
 def test_show_is_a_table_without_data(capsys):
     rc, out, err = _cli(capsys, '--preset', 'best', '--show', '--set', 'refit=off')
@@ -89,7 +92,8 @@ def test_best_on_a_gpu_fine_tunes_resnet50(monkeypatch):
     monkeypatch.setattr(presets, 'fetch_weights', lambda arch: fetched.append(arch) or Path('resnet50.pth'))
     c = SceneClassifier('best')
     assert c.vision.archs == ('resnet50',) and c.vision.train == 'finetune' and fetched == ['resnet50']
-    assert SceneClassifier('best', arch='resnet18').vision.archs == ('resnet18',) and fetched == ['resnet50'] # not fetched
+    other = SceneClassifier('best', arch='resnet18')
+    assert other.vision.archs == ('resnet18',) and fetched == ['resnet50'] # ResNet50's weights not fetched for it
 
 def _offline(arch): raise WeightsUnavailable(f'No pretrained weights for {arch} (no network)')
 
