@@ -127,32 +127,41 @@ def _overrides(set:list|None, **flags)->dict:
     from scene_classify.presets import parse_setting
     return {**{k: v for k,v in flags.items() if v is not None}, **dict(map(parse_setting, set or []))}
 
-def train(data:Required, # Training data: a folder or CSV in any supported layout
+def _show(preset:str, settings:dict, as_json:bool=False)->int:
+    "Print what `preset` with `settings` will do: each setting, its value and what it does (or all of it as JSON)."
+    from scene_classify.presets import check_settings, get_preset, override, recipes_to_dict, settings_table
+    settings = check_settings(settings)
+    p = get_preset(preset, fetch=False)
+    r = override(p.recipes(), **settings)
+    d = dict(preset=preset, resolved=p.name, settings=settings, **recipes_to_dict(r))
+    print(json.dumps(d, indent=1) if as_json else f'preset {p.name}: {p.about}\n' + settings_table(r))
+    return 0
+
+def train(data:str=None, # Training data: a folder or CSV in any supported layout (not needed with --show)
           out:str='model', # Model artifact folder to write
           preset:str='best', # best (the most accurate for this hardware), fast, finetune, best_cpu, best_gpu
           set:Settings=None, # Any recipe setting, e.g. --set epochs=5 --set refit=false (see --show for them all)
           arch:str=None, # Vision backbone (torchvision or timm name), e.g. resnet50
-          size:int=None, # Image size
-          epochs:int=None, # Vision epochs
-          lr:float=None, # Vision learning rate (default: found by lr_find)
+          size:str=None, # Image size in pixels
+          epochs:str=None, # Vision epochs
+          lr:str=None, # Vision learning rate (default: found by lr_find)
           strategy:str=None, # auto, fallback, late_mean, late_product, stacking, vision, audio, joint, joint_vision
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
-          show:store_true=False, # Print the preset's resolved settings and exit
+          show:store_true=False, # Print each setting of the preset, its value and what it does, and exit
+          json:store_true=False, # With --show: print the settings as JSON
           report:str=None, # Also write a validation report into this folder
           export_pickle:store_true=False, # Also save fastai's pickled learner (loading it runs code: trusted use only)
           resume:store_true=False, # Continue an interrupted run from what OUT/checkpoint holds
           quiet:store_true=False, # No progress output
          ):
     "Train vision, audio and fusion on `data` with a preset and save one model artifact."
-    from scene_classify.pipeline import SceneClassifier
-    from scene_classify.presets import recipes_to_dict
     settings = _overrides(set, arch=arch, size=size, epochs=epochs, lr=lr, strategy=strategy, weights=weights)
+    if show: return _show(preset, settings, json)
+    if data is None: raise ValueError('train needs --data, a folder or CSV of training data (--show works without)')
+    from scene_classify.pipeline import SceneClassifier
     clf = SceneClassifier(preset, seed=seed, quiet=quiet, **settings)
-    if show:
-        print(json.dumps(dict(preset=preset, settings=settings, **recipes_to_dict(clf.recipes())), indent=1))
-        return 0
     ck = Path(out)/'checkpoint'
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:

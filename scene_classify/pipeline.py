@@ -22,7 +22,8 @@ from .evaluate import compare
 from .fusion import compare_fusions, best_strategy, make_fusion, fit_rows, fusion_from_dict, shift_prior
 from .joint import JointHead, JointFeatures, fit_joint_features, joint_feature_probs
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
-from .presets import get_preset, override, recipes_to_dict, recipes_from_dict
+from .presets import get_preset, override, check_settings, recipes_to_dict, recipes_from_dict
+from .weights import check_weights
 from .artifact import write_artifact, read_artifact, save_module, load_module, ArtifactError
 
 # %% auto #0
@@ -46,9 +47,12 @@ class SceneClassifier:
                 ):
         self.preset, self.valid_pct, self.seed = preset, valid_pct, seed
         self.num_workers, self.quiet, self.chunk_size = num_workers, quiet, chunk_size
+        settings = check_settings(settings) # every bad setting is refused here, before any work
         given = {k: r for k,r in dict(vision=vision, audio=audio, fusion=fusion).items() if r is not None}
-        r = override({**get_preset(preset).recipes(), **given}, **settings)
+        fetch = 'vision' not in given and not {'arch', 'archs'} & set(settings) # ResNet50's weights only if used
+        r = override({**get_preset(preset, fetch=fetch).recipes(), **given}, **settings)
         self.vision, self.audio, self.fusion = r['vision'], r['audio'], r['fusion']
+        check_weights(self.vision.archs, self.vision.pretrained, self.vision.weights) # every missing package at once
 
     def _say(self, msg:str): # what a long job is doing, unless quiet
         if not self.quiet: log.info(msg)

@@ -6,15 +6,20 @@ Docs: https://scene-classify.github.io/scene_classify/presets.html.md"""
 
 # %% ../nbs/08_presets.ipynb #52d472b8
 from __future__ import annotations
-import dataclasses, json
+import dataclasses, json, math, os
 import pandas as pd, torch
+from fastcore.docments import docments
 from .core import *
 from .features import MFCCRecipe
-from .weights import weights_cached
+from .weights import WeightsUnavailable, is_arch, fetch_weights
+from .audio import AUDIO_MODELS
+from .fusion import list_fusions
+from . import joint # registers the 'joint_vision' fusion
 
 # %% auto #0
-__all__ = ['RECIPES', 'ALIASES', 'LITES', 'PRESETS', 'VisionRecipe', 'AudioRecipe', 'FusionRecipe', 'recipes_to_dict',
-           'recipes_from_dict', 'override', 'parse_setting', 'Preset', 'get_preset', 'list_presets']
+__all__ = ['RECIPES', 'ALIAS_TYPES', 'LIMITS', 'CHOICES', 'TYPES', 'BACKBONES', 'ALIASES', 'LITES', 'PRESETS', 'VisionRecipe',
+           'AudioRecipe', 'FusionRecipe', 'recipes_to_dict', 'recipes_from_dict', 'setting_types', 'check_setting',
+           'check_settings', 'override', 'parse_setting', 'Preset', 'get_preset', 'list_presets', 'settings_table']
 
 # %% ../nbs/08_presets.ipynb #fafa9bb8
 @dataclasses.dataclass
@@ -63,9 +68,110 @@ def recipes_from_dict(d:dict)->dict:
     a = dict(d['audio'], features=MFCCRecipe(**d['audio']['features']))
     return dict(vision=VisionRecipe(**v), audio=AudioRecipe(**a), fusion=FusionRecipe(**d['fusion']))
 
-# %% ../nbs/08_presets.ipynb #7ddd101c
+# %% ../nbs/08_presets.ipynb #465a1c53
 RECIPES = dict(vision=VisionRecipe, audio=AudioRecipe, fusion=FusionRecipe)
+ALIAS_TYPES = dict(arch='str', clip_seconds='float', sample_rate='int') # the types of the shorter spellings (`ALIASES`)
 
+LIMITS = dict(size=(16, 2048), epochs=(0, 1000), freeze_epochs=(0, 1000), lr=(1e-8, 10.), top_layers=(1, 1000),
+              label_smoothing=(0., 0.9), bs=(1, 65536), joint_epochs=(1, 1000), joint_lr=(1e-8, 10.),
+              p_audio=(0., 1.), clip_seconds=(0.01, 3600.), sample_rate=(1000, 384000)) # inclusive ranges
+
+CHOICES = dict(train=('features', 'top', 'finetune'), head=('fastai', 'linear'), model=lambda: AUDIO_MODELS,
+               strategy=lambda: ('auto', *list_fusions())) # a registry is read when a setting is checked
+
+def setting_types()->dict:
+    "Setting name -> the names of its field's types (`float|None`: `{'float', 'None'}`), aliases included."
+    fields = {f.name: str(f.type) for cls in RECIPES.values() for f in dataclasses.fields(cls)}
+    return {k: set(t.replace(' ', '').split('|')) for k,t in {**fields, **ALIAS_TYPES}.items()}
+
+# %% ../nbs/08_presets.ipynb #e98367b9
+_BOOLS = dict(true=True, false=False, yes=True, no=False, on=True, off=False, **{'1': True, '0': False})
+
+def _to_bool(v)->bool:
+    if isinstance(v, str) and v.strip().lower() in _BOOLS: return _BOOLS[v.strip().lower()]
+    if isinstance(v, (bool, int)) and v in (0, 1): return bool(v)
+    raise ValueError(v)
+
+def _to_int(v)->int:
+    if isinstance(v, float) and v.is_integer(): return int(v)
+    if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)): return int(v)
+    raise ValueError(v)
+
+def _to_float(v)->float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)): raise ValueError(v)
+    x = float(v)
+    if not math.isfinite(x): raise ValueError(v)
+    return x
+
+def _to_str(v)->str:
+    if isinstance(v, (str, os.PathLike)): return str(v)
+    raise ValueError(v)
+
+def _to_tuple(v)->tuple:
+    t = tuple(v.split(',')) if isinstance(v, str) else tuple(v) if isinstance(v, (list, tuple)) else ()
+    if not t or not all(isinstance(a, str) and a for a in t): raise ValueError(v)
+    return t
+
+def _to_mfcc(v)->MFCCRecipe:
+    if isinstance(v, MFCCRecipe): return v
+    raise ValueError(v)
+
+TYPES = dict(bool=(_to_bool, 'true or false (or yes/no, on/off, 1/0)'), int=(_to_int, 'a whole number'),
+             float=(_to_float, 'a number'), str=(_to_str, 'text'), tuple=(_to_tuple, 'names separated by commas'),
+             MFCCRecipe=(_to_mfcc, 'an `MFCCRecipe` (or use clip_seconds and sample_rate)')) # type -> reader, in words
+
+# %% ../nbs/08_presets.ipynb #643b60b4
+def _choices(name:str)->tuple:
+    c = CHOICES[name]
+    return tuple(c() if callable(c) else c)
+
+def _known_backbone(a:str)->bool:
+    "Whether `name` or `name:size` is a torchvision or timm architecture, at a size within `LIMITS`."
+    name, _, size = a.partition(':')
+    if size and not (size.isdigit() and _fits('size', int(size))): return False
+    return is_arch(name)
+
+def _fits(name:str, x)->bool:
+    "Whether the typed value `x` of setting `name` is within its range, its choices and the known backbones."
+    if name in LIMITS and not LIMITS[name][0] <= x <= LIMITS[name][1]: return False
+    if name in CHOICES and x not in _choices(name): return False
+    return name not in ('arch', 'archs') or all(map(_known_backbone, (x,) if isinstance(x, str) else x))
+
+BACKBONES = dict(arch='a torchvision or timm model name', archs='torchvision or timm model names separated by commas')
+
+def _allowed(name:str, types:set)->str:
+    "What setting `name` takes, in words."
+    reader, what = TYPES[next(t for t in sorted(types) if t != 'None')]
+    if name in CHOICES: what = f'one of {", ".join(map(str, _choices(name)))}'
+    if name in LIMITS: what += f' from {LIMITS[name][0]} to {LIMITS[name][1]}'
+    if name in ('arch', 'archs'): what = f'{BACKBONES[name]}, each `name` or `name:size` (a size {LIMITS["size"]})'
+    return what + (', or none' if 'None' in types else '')
+
+def check_setting(name:str, # A recipe field, or one of `ALIASES`
+                  value, # Its value: typed, or text as the command line gives it
+                 ):
+    "`value` read as the type of setting `name`, within its range or choices; else a ValueError saying what it takes."
+    types = setting_types()
+    if name not in types: raise ValueError(f'unknown setting {name!r}; settings are {", ".join(sorted(types))}')
+    if 'None' in types[name] and (value is None or str(value).strip().lower() in ('none', 'null')): return None
+    reader, _ = TYPES[next(t for t in sorted(types[name]) if t != 'None')]
+    refused = ValueError(f'{name}={value!r}: takes {_allowed(name, types[name])}')
+    try: x = reader(value)
+    except (TypeError, ValueError): raise refused from None
+    if not _fits(name, x): raise refused
+    return x
+
+def check_settings(values:dict, # Setting name -> value, typed or as text
+                  )->dict:
+    "`values` read and checked by `check_setting`; every bad one is refused at once, in one `DataError`."
+    out, problems = {}, []
+    for k,v in values.items():
+        try: out[k] = check_setting(k, v)
+        except ValueError as e: problems.append(str(e))
+    if problems: raise DataError('settings', problems)
+    return out
+
+# %% ../nbs/08_presets.ipynb #7ddd101c
 def _refeature(f:MFCCRecipe, **kw)->MFCCRecipe:
     "`f` for another clip length or rate (`duration`, `sr`), its windows kept in seconds (`MFCCRecipe.for_clip`)."
     kw = dict(duration=f.duration, sr=f.sr) | kw
@@ -82,15 +188,14 @@ def _field_owner()->dict:
 def override(recipes:dict, # Part name -> recipe
              **values, # Field names (or `ALIASES`) -> new values
             )->dict:
-    "Copies of `recipes` with the fields named in `values` replaced; an unknown name is refused, naming the known ones."
+    "Copies of `recipes` with the fields named in `values` replaced, each value checked (`check_settings`) first."
     out, owner = dict(recipes), _field_owner()
-    for k,v in values.items():
+    for k,v in check_settings(values).items():
         if k in ALIASES:
             part, field, f = ALIASES[k]
             new = f(v, out[part]) if f.__code__.co_argcount == 2 else f(v)
             out[part] = dataclasses.replace(out[part], **{field: new})
-        elif k in owner: out[owner[k]] = dataclasses.replace(out[owner[k]], **{k: v})
-        else: raise TypeError(f'unknown setting {k!r}; settings are {", ".join(sorted([*owner, *ALIASES]))}')
+        else: out[owner[k]] = dataclasses.replace(out[owner[k]], **{k: v})
     if 'size' in values and not {'arch', 'archs'} & set(values):
         out['vision'] = dataclasses.replace(out['vision'], archs=tuple(a.split(':')[0] for a in out['vision'].archs))
     return out
@@ -128,8 +233,8 @@ PRESETS = {p.name: p for p in [
            'their features stored once, the joint network over them, refit on every row',
            VisionRecipe(archs=LITES, train='features', epochs=10, tta=True, bs=64),
            AudioRecipe(), FusionRecipe(joint=True, refit=True)),
-    Preset('best_gpu', 'full fine-tuning with mixed precision on a GPU (ResNet50 when its weights are cached, '
-           'else Lite2), the joint network on its stored features, refit on every row',
+    Preset('best_gpu', 'full fine-tuning with mixed precision on a GPU (ResNet50; Lite2 when its weights cannot be '
+           'downloaded), the joint network on its stored features, refit on every row',
            VisionRecipe(archs=('resnet50',), size=224, train='finetune', epochs=8, freeze_epochs=1, tta=True, bs=128),
            AudioRecipe(), FusionRecipe(joint=True, refit=True)),
     Preset('finetune', 'fastai\'s fine-tune of one backbone on images, the vision model fused with the audio SVM',
@@ -137,8 +242,20 @@ PRESETS = {p.name: p for p in [
 ]}
 
 # %% ../nbs/08_presets.ipynb #5e894bef
+def _resnet_or_lite(p:Preset)->Preset:
+    "`p` with ResNet50, its weights downloaded now if need be; offline, Lite2 instead, with a note naming the fallback."
+    try: fetch_weights('resnet50')
+    except WeightsUnavailable as e:
+        note = ('fallback: tf_efficientnet_lite2 (offline weights) in place of resnet50, whose ImageNet weights '
+                'could not be downloaded; for resnet50 offline, pass weights=<file> or put it in the torch hub cache')
+        log.warning(f'{p.name}: {note} ({str(e).splitlines()[0][:200]})')
+        v = dataclasses.replace(p.vision, archs=('tf_efficientnet_lite2',), size=260)
+        return dataclasses.replace(p, vision=v, about=f'{p.about}; {note}')
+    return p
+
 def get_preset(name:str|None='best', # A name from `list_presets()`; 'best' picks best_cpu or best_gpu; None: no preset
                device:str|None=None, # 'cpu' or 'cuda' (default: a GPU if there is one)
+               fetch:bool=True, # Download ResNet50's weights for best_gpu now (False: leave it to training)
               )->Preset:
     "The preset `name`, resolved for the hardware (None: the recipes' own defaults)."
     if name is None: return Preset('none', "the recipes' defaults", VisionRecipe(), AudioRecipe(), FusionRecipe())
@@ -146,10 +263,28 @@ def get_preset(name:str|None='best', # A name from `list_presets()`; 'best' pick
     if name == 'best': name = 'best_gpu' if device == 'cuda' else 'best_cpu'
     if name not in PRESETS: raise ValueError(f'unknown preset {name!r}; choose from best, {", ".join(PRESETS)}')
     p = PRESETS[name]
-    if name == 'best_gpu' and not weights_cached('resnet50'): # ResNet50 needs a download or a file; Lite2 loads offline
-        p = dataclasses.replace(p, vision=dataclasses.replace(p.vision, archs=('tf_efficientnet_lite2',), size=260))
-    return p
+    return _resnet_or_lite(p) if name == 'best_gpu' and fetch else p
 
 def list_presets()->pd.DataFrame:
     "The presets, with what each is for."
     return pd.DataFrame([dict(preset=p.name, about=p.about) for p in PRESETS.values()]).set_index('preset')
+
+# %% ../nbs/08_presets.ipynb #dd8baf82
+def _shown(v)->str:
+    "A setting's value as a person reads it."
+    if isinstance(v, MFCCRecipe): return f'{v.duration:g} s at {v.sr} Hz, {v.n_mfcc} MFCCs x {v.n_windows} windows'
+    if isinstance(v, tuple): return ', '.join(v)
+    return 'none' if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+
+def settings_table(recipes:dict, # Part name -> recipe
+                  )->str:
+    "Each setting of `recipes`, its value and what it does (the comment of its field), as a plain-text table."
+    rows = [(f.name, _shown(getattr(r, f.name)), docments(type(r))[f.name] or '', part)
+            for part,r in recipes.items() for f in dataclasses.fields(r)]
+    w0, w1 = max(len(row[0]) for row in rows), min(max(len(row[1]) for row in rows), 40) # long values overflow
+    lines, part = [], None
+    for name,value,about,p in rows:
+        if p != part: lines.append(f'{p}:')
+        part = p
+        lines.append(f'  {name:<{w0}}  {value:<{w1}}  {about}')
+    return '\n'.join(lines)

