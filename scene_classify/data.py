@@ -128,6 +128,8 @@ def _label_problems(raw, labels, label_col, classes):
     show = lambda v: v if re.fullmatch(r'-?\d+(\.\d+)?', v) else repr(v)
     vals = ', '.join(map(show, pd.unique(texts[unk])[:5]))
     known = f'; known: {_show_classes(classes)}' if classes is not None else ''
+    if classes is not None and any(_number(t) is not None for t in texts[unk]):
+        known += '; an index into the class list is written plainly (3, not 03 or 3.0)'
     return [('label', f'{label_col} is empty', na, ''), ('label', f'unknown {label_col}', unk, f'values {vals}{known}')]
 
 def _column_problems(df, label_col, n_features, fc)->list:
@@ -266,7 +268,8 @@ def _note_typos(labels:list, lines, source):
     "Warn of each class with one or two rows whose name is close to a bigger class's: likely a typo (`forrest`)."
     counts = pd.Series([l for l in labels if l is not None], dtype=object).value_counts()
     for c,n in counts[counts <= 2].items():
-        near = difflib.get_close_matches(c, [o for o,k in counts.items() if k > n], n=1)
+        if _number(c) is not None: continue # numbers close in spelling are different classes
+        near = difflib.get_close_matches(c, [o for o,k in counts.items() if k > n], n=1, cutoff=0.8)
         rows = fmt_lines(lines[np.array([l == c for l in labels])], 5)
         if near: warnings.warn(f"{source}: class {c!r} has {n} row{'s'*(n > 1)} ({rows}): a typo of {near[0]!r}? "
                                'Correct it, or add rows if it is a class of its own')
@@ -338,7 +341,7 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
     classes, label, probs = _labels(raw, 'CLASS', folder, classes, src)
     paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir)) if IMAGE in raw.columns else [None]*len(raw)
     msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
-                       errors=errors, problems=probs)
+                       errors=errors, classes=classes, problems=probs)
     group = start = None
     if (pf := folder/f'pairs_{split}.csv').exists():
         pairs = read_csv(pf).drop_duplicates(IMAGE).set_index(IMAGE)
@@ -403,7 +406,7 @@ def read_pairs(csv_path, # The pairs CSV
         raw.attrs.update(attrs)
     paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir))
     msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
-                       errors=errors, problems=probs)
+                       errors=errors, classes=classes, problems=probs)
     # the audio's own message replaces the generic 'features not a finite number'
     if errors == 'mark' and 'AUDIO' in raw.columns:
         msgs['audio'] = [a if a is not None else m for a,m in zip(audio_msgs, msgs['audio'])]

@@ -71,7 +71,7 @@ def rows_needed(valid_pct:float)->int:
 
 def _named(counts:list, most:int=20)->str:
     "`'A' (3 rows), 'B' (2 rows)`, the first `most` of them."
-    shown = [f'{c!r} ({n} row{"s"*(n != 1)}{extra})' for c,n,extra in counts[:most]]
+    shown = [f'{c!r} ({n} row{"s"*(int(n) != 1)}{extra})' for c,n,extra in counts[:most]]
     return ', '.join(shown + ([f'... ({len(counts) - most} more)'] if len(counts) > most else []))
 
 def _check_classes(df:pd.DataFrame, classes:list, valid_pct:float):
