@@ -119,6 +119,12 @@ def _label_text(v)->str|None:
     except (TypeError, ValueError): return str(v)
     return str(int(f)) if f.is_integer() else str(v)
 
+_NUMBER = re.compile(r'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
+
+def _number(t:str|None)->float|None:
+    "The number label text `t` spells (`1`, `01`, `1.0`, `1e3`), else None."
+    return float(t) if t is not None and _NUMBER.fullmatch(t) else None
+
 def _label_problems(raw, labels, label_col, classes):
     "(part, message, rows, detail) for empty labels and labels outside the class list."
     texts = np.asarray([_label_text(v) for v in raw[label_col]], dtype=object)
@@ -216,12 +222,6 @@ def _whole(v)->int|None:
     try: fv = float(v)
     except (TypeError, ValueError): return None
     return int(fv) if np.isfinite(fv) and fv.is_integer() else None
-
-_NUMBER = re.compile(r'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
-
-def _number(t:str|None)->float|None:
-    "The number label text `t` spells (`1`, `01`, `1.0`, `1e3`), else None."
-    return float(t) if t is not None and _NUMBER.fullmatch(t) else None
 
 def classes_from(col:pd.Series)->list[str]:
     "The class names of the labels in `col` as written: numbers in numeric order, else names in alphabetical order."

@@ -71,7 +71,7 @@ def rows_needed(valid_pct:float)->int:
 
 def _named(counts:list, most:int=20)->str:
     "`'A' (3 rows), 'B' (2 rows)`, the first `most` of them."
-    shown = [f'{c!r} ({n} row{"s"*(int(n) != 1)}{extra})' for c,n,extra in counts[:most]]
+    shown = [f'{c!r} ({n} rows{extra})' for c,n,extra in counts[:most]]
     return ', '.join(shown + ([f'... ({len(counts) - most} more)'] if len(counts) > most else []))
 
 def _check_classes(df:pd.DataFrame, classes:list, valid_pct:float):
@@ -93,8 +93,8 @@ def _check_split(df:pd.DataFrame, classes:list, trn:list):
     few = [(c, total[c], f', {train.get(c, 0)} in the training part') for c in classes
            if train.get(c, 0) < MIN_TRAIN_ROWS]
     if few: raise DataError(df.attrs.get('source', 'table'), [
-        f'too few training rows of {_named(few)}: each class needs {MIN_TRAIN_ROWS} rows in the training part, and '
-        'validation holds out whole recordings (groups); add rows or recordings of it'])
+        f'too few training rows of {_named(few)}: each class needs {MIN_TRAIN_ROWS} rows in the training part once '
+        'its validation rows (whole recordings, where the data has them) are held out; add rows, or recordings'])
 
 def _rows_sha256(df:pd.DataFrame)->str:
     "A fingerprint of the rows of `df`: names, labels and features."
