@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #594dad9b
 from __future__ import annotations
-import difflib, os, re, shutil, tempfile, warnings
+import difflib, os, re, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from pandas._libs.parsers import STR_NA_VALUES
@@ -257,22 +257,22 @@ def _spellings(col:pd.Series, # Labels as the file has them
             for w,sp in seen.items() if len(sp) > 1]
 
 def _note_spaces(col:pd.Series, lines, source, name:str='CLASS'):
-    "Warn of labels written with spaces around them, which are read without (`'forest '` is `forest`)."
+    "Note labels written with spaces around them, which are read without (`'forest '` is `forest`)."
     cells = np.asarray(col, dtype=object)
     spaced = np.array([isinstance(v, str) and v.strip() not in ('', v) for v in cells], dtype=bool)
     for v in pd.unique(cells[spaced]):
-        warnings.warn(f'{source}: {name} {v!r} on {fmt_lines(lines[cells == v], 5)} has spaces around it: '
-                      f'read as {v.strip()!r}')
+        log.warning(f'{source}: {name} {v!r} on {fmt_lines(lines[cells == v], 5)} has spaces around it: '
+                    f'read as {v.strip()!r}')
 
 def _note_typos(labels:list, lines, source):
-    "Warn of each class with one or two rows whose name is close to a bigger class's: likely a typo (`forrest`)."
+    "Note each class with one or two rows whose name is close to a bigger class's: likely a typo (`forrest`)."
     counts = pd.Series([l for l in labels if l is not None], dtype=object).value_counts()
     for c,n in counts[counts <= 2].items():
         if _number(c) is not None: continue # numbers close in spelling are different classes
         near = difflib.get_close_matches(c, [o for o,k in counts.items() if k > n], n=1, cutoff=0.8)
         rows = fmt_lines(lines[np.array([l == c for l in labels])], 5)
-        if near: warnings.warn(f"{source}: class {c!r} has {n} row{'s'*(n > 1)} ({rows}): a typo of {near[0]!r}? "
-                               'Correct it, or add rows if it is a class of its own')
+        if near: log.warning(f"{source}: class {c!r} has {n} row{'s'*(n > 1)} ({rows}): a typo of {near[0]!r}? "
+                             'Correct it, or add rows if it is a class of its own')
 
 # %% ../nbs/02_data.ipynb #241bba38
 def resolve_paths(values, # Cells of `IMAGE` or `AUDIO`

@@ -1,5 +1,4 @@
 "Labels read exactly as written, every problem of a table in one error, and clear messages for weak data."
-import warnings
 import numpy as np, pandas as pd, pytest, soundfile as sf
 from PIL import Image
 from scene_classify.core import DataError, IMAGE, PATH, LABEL
@@ -27,18 +26,16 @@ def test_na_like_and_boolean_labels_are_class_names(tmp_path):
 def test_only_an_empty_cell_is_an_empty_label(tmp_path):
     assert 'CLASS is empty on line 3' in error(kaggle(tmp_path, ['None', '', 'NA']))
 
-def test_spaces_around_a_label_are_stripped_with_a_note(tmp_path):
-    f = kaggle(tmp_path, ['triangles ', 'circles', ' triangles ', 'triangles'])
-    with pytest.warns(UserWarning, match=r"data_train.csv: CLASS 'triangles ' on line 2 has spaces around it: read as "
-                                         r"'triangles'"):
-        df = read(f)
+def test_spaces_around_a_label_are_stripped_with_a_note(tmp_path, caplog):
+    df = read(kaggle(tmp_path, ['triangles ', 'circles', ' triangles ', 'triangles']))
+    assert "data_train.csv: CLASS 'triangles ' on line 2 has spaces around it: read as 'triangles'" in caplog.text
+    assert "CLASS ' triangles ' on line 4" in caplog.text
     assert df[LABEL].tolist() == ['triangles', 'circles', 'triangles', 'triangles']
     assert df.attrs['classes'] == ['circles', 'triangles']
 
-def test_decimal_labels_are_classes_as_written(tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter('error') # one-row numbers are not typos of each other
-        df = read(kaggle(tmp_path, ['1.0', '0.0', '2.5', '1.0']))
+def test_decimal_labels_are_classes_as_written(tmp_path, caplog):
+    df = read(kaggle(tmp_path, ['1.0', '0.0', '2.5', '1.0']))
+    assert caplog.text == '' # one-row numbers are not typos of each other
     assert df.attrs['classes'] == ['0.0', '1.0', '2.5']
     assert df[LABEL].tolist() == ['1.0', '0.0', '2.5', '1.0']
 
@@ -67,9 +64,9 @@ def test_a_class_listed_twice_is_refused(tmp_path):
     (tmp_path/'classes.txt').write_text('forest\n\ncity\n\n')
     assert read_classes(tmp_path) == ['forest', 'city']
 
-def test_a_small_class_is_named_as_a_likely_typo(tmp_path):
-    f = kaggle(tmp_path, ['forest']*5 + ['forrest'] + ['city']*4)
-    with pytest.warns(UserWarning, match=r"class 'forrest' has 1 row \(line 7\): a typo of 'forest'\?"): read(f)
+def test_a_small_class_is_named_as_a_likely_typo(tmp_path, caplog):
+    read(kaggle(tmp_path, ['forest']*5 + ['forrest'] + ['city']*4))
+    assert "data_train.csv: class 'forrest' has 1 row (line 7): a typo of 'forest'?" in caplog.text
 
 def table(classes, counts):
     "A table as `read_scenes` returns it: features only, `counts[i]` rows of `classes[i]`."
