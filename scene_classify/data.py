@@ -6,9 +6,10 @@ Docs: https://scene-classify.github.io/scene_classify/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #594dad9b
 from __future__ import annotations
-import os, re, shutil, tempfile
+import difflib, os, re, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
+from pandas._libs.parsers import STR_NA_VALUES
 from PIL import Image, ImageOps
 from fastcore.parallel import parallel
 from .core import *
@@ -25,15 +26,23 @@ def _sep(path)->str:
     with open(path, encoding='utf-8-sig', newline='') as f: head = f.readline()
     return max([',', ';', '\t'], key=head.count)
 
+_LABEL_COLS = ('CLASS', 'CLASS2') # read as text exactly as written
+
 def _csv_args(path)->dict:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: file not found')
-    return dict(sep=_sep(path), encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str})
+    sep = _sep(path)
+    cols = pd.read_csv(path, sep=sep, encoding='utf-8-sig', nrows=0).columns
+    # a label cell is empty only when it is: `None`, `NA` or `nan` may be class names
+    na = {c: [''] if c in _LABEL_COLS else list(STR_NA_VALUES) for c in cols}
+    text = {c: object for c in cols if c in _LABEL_COLS} # strings, and a table's own values may be put in
+    return dict(sep=sep, encoding='utf-8-sig', dtype={IMAGE: str, 'AUDIO': str, **text}, keep_default_na=False,
+                na_values=na)
 
 def read_csv(path,
              nrows:int|None=None, # Read at most this many rows
             )->pd.DataFrame:
-    "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`/`AUDIO` stay strings."
+    "Read a CSV with `,`, `;` or tab separators and an optional UTF-8 BOM; `IMAGE`, `AUDIO` and labels stay text."
     df = pd.read_csv(path, nrows=nrows, **_csv_args(path))
     df.attrs['first_line'] = 2 # the file's line number of the first row, for messages
     return df
@@ -76,15 +85,17 @@ def _verify_image(p):
     except Exception as e: return f'{type(e).__name__}'
 
 def _image_problems(paths, n_workers):
-    "(message, row mask, example paths) for missing and for unreadable images."
+    "(message, row mask, example paths) for images that are missing, folders, or unreadable."
     exists = np.array([os.path.isfile(p) for p in paths], dtype=bool)
+    folder = np.array([os.path.isdir(p) for p in paths], dtype=bool)
     unreadable = np.zeros(len(paths), dtype=bool)
     if (ok := np.flatnonzero(exists)).size:
         res = parallel(_verify_image, [paths[i] for i in ok], n_workers=n_workers, threadpool=True, progress=False)
         unreadable[ok] = [r is not None for r in res]
     shown = lambda m: ', '.join(repr(str(p)) for p in np.asarray(paths, dtype=object)[m][:3])
-    return [(what, m, shown(m)) for what,m in [('image file missing', ~exists), ('image file unreadable', unreadable)]
-            if m.any()]
+    found = [('image file missing', ~exists & ~folder, ''), ('image file unreadable', unreadable, ''),
+             ('IMAGE is a folder, not a file', folder, '; name an image file')]
+    return [(what, m, shown(m) + fix) for what,m,fix in found if m.any()]
 
 # %% ../nbs/02_data.ipynb #9ae218ac
 PARTS = ('image', 'audio', 'label') # what a row's problem concerns, in `check_table(errors='mark')`
@@ -99,14 +110,32 @@ def _feature_problems(df, fc):
     more = ' ...' if len(cols) > 8 else ''
     return ('features not a finite number', bad.any(1), f'columns {", ".join(cols[:8])}{more}'), none
 
+def _label_text(v)->str|None:
+    "A label as text: as written in a file (spaces stripped), whole numbers of a table as integers; None if empty."
+    if isinstance(v, str): return v.strip() or None
+    if v is None or pd.isna(v): return None
+    if isinstance(v, (bool, np.bool_)): return str(bool(v))
+    try: f = float(v)
+    except (TypeError, ValueError): return str(v)
+    return str(int(f)) if f.is_integer() else str(v)
+
+_NUMBER = re.compile(r'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
+
+def _number(t:str|None)->float|None:
+    "The number label text `t` spells (`1`, `01`, `1.0`, `1e3`), else None."
+    return float(t) if t is not None and _NUMBER.fullmatch(t) else None
+
 def _label_problems(raw, labels, label_col, classes):
     "(part, message, rows, detail) for empty labels and labels outside the class list."
-    na = raw[label_col].isna().to_numpy()
+    texts = np.asarray([_label_text(v) for v in raw[label_col]], dtype=object)
+    na = np.array([t is None for t in texts], dtype=bool)
     unk = np.array([l is None for l in labels]) & ~na
-    # as written in the file: numbers bare, names quoted (a column mixing both is read as text)
-    show = lambda v: str(v) if re.fullmatch(r'-?\d+(\.\d+)?', str(v)) else repr(str(v))
-    vals = ', '.join(map(show, pd.unique(raw[label_col][unk])[:5]))
+    # numbers bare, names quoted
+    show = lambda v: v if re.fullmatch(r'-?\d+(\.\d+)?', v) else repr(v)
+    vals = ', '.join(map(show, pd.unique(texts[unk])[:5]))
     known = f'; known: {_show_classes(classes)}' if classes is not None else ''
+    if classes is not None and any(_number(t) is not None for t in texts[unk]):
+        known += '; an index into the class list is written plainly (3, not 03 or 3.0)'
     return [('label', f'{label_col} is empty', na, ''), ('label', f'unknown {label_col}', unk, f'values {vals}{known}')]
 
 def _column_problems(df, label_col, n_features, fc)->list:
@@ -130,12 +159,13 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
                 errors:str='raise', # 'raise': one `DataError` for everything; 'mark': return per-row messages
                 n_workers:int=8, # Threads used to open images
                 classes:list|None=None, # The class list, named in messages
+                problems:list|None=None, # Problems the caller found (e.g. in the audio), reported with these
                )->pd.DataFrame|None:
     "Raise `DataError` listing every problem in `df`; with `errors='mark'`, return each row's problems by `PARTS`."
     lines = np.arange(len(df)) + df.attrs.get('first_line', 2)
     if len(df) == 0: raise DataError(source, ['the table has no rows'])
     fc = feature_cols(df)
-    table_probs = _column_problems(df, label_col, n_features, fc)
+    table_probs = _column_problems(df, label_col, n_features, fc) + list(problems or [])
     row_probs = [] # (part, message, row mask, detail)
     no_audio = np.ones(len(df), bool)
     if fc:
@@ -170,11 +200,22 @@ def _show_classes(classes):
     return ', '.join(map(str, cl)) if len(cl) <= 12 else ', '.join(map(str, cl[:12])) + ', ...'
 
 # %% ../nbs/02_data.ipynb #0723ed44
+def _listed_twice(lines:list)->list[str]:
+    "A problem for each class that `(line number, name)` pairs list more than once."
+    first, out = {}, []
+    for n,c in lines:
+        if c in first: out.append(f'class {c!r} is listed twice (lines {first[c]} and {n}): list each class once')
+        first.setdefault(c, n)
+    return out
+
 def read_classes(folder, classes:list|None=None)->list[str]|None:
     "`classes` if given, else the lines of `folder/classes.txt`, else None (the labels of the data will say)."
     if classes is not None: return [str(c) for c in classes]
     f = Path(folder)/'classes.txt'
-    return [l.strip() for l in f.read_text().splitlines() if l.strip()] if f.exists() else None
+    if not f.exists(): return None
+    lines = [(i+1, l.strip()) for i,l in enumerate(f.read_text().splitlines()) if l.strip()]
+    if twice := _listed_twice(lines): raise DataError(f, twice)
+    return [c for _,c in lines]
 
 def _whole(v)->int|None:
     "`v` as an int if it is a whole number (3, 3.0, '3'), else None."
@@ -183,24 +224,55 @@ def _whole(v)->int|None:
     return int(fv) if np.isfinite(fv) and fv.is_integer() else None
 
 def classes_from(col:pd.Series)->list[str]:
-    "The class names of the labels in `col`: whole numbers in numeric order, else names in alphabetical order."
-    vals = [v for v in pd.unique(col.dropna())]
-    whole = [_whole(v) for v in vals]
-    if all(w is not None for w in whole): return [str(w) for w in sorted(set(whole))]
-    return sorted({str(v).strip() for v in vals})
+    "The class names of the labels in `col` as written: numbers in numeric order, else names in alphabetical order."
+    names = {t for v in col if (t := _label_text(v)) is not None}
+    if all(_number(t) is not None for t in names): return sorted(names, key=lambda t: (_number(t), t))
+    return sorted(names)
 
 def label_names(col:pd.Series, # Labels as the file has them
                 classes:list, # The class list
                 indices:bool, # Whole numbers are indices into `classes` (a `classes.txt` was given), else names
                )->list:
     "Each label's class name, None where it is empty or no class of `classes`."
-    def name(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)): return None
-        w = _whole(v)
-        if isinstance(v, str) and v.strip() in classes: return v.strip()
-        if w is not None and indices: return classes[w] if 0 <= w < len(classes) else None
-        return str(w) if w is not None and str(w) in classes else None
-    return [name(v) for v in col]
+    known = set(classes)
+    def name(t):
+        if t is None or t in known: return t
+        # an index is written plainly: `3`, not `03` or `3.0`
+        if not indices or not re.fullmatch(r'0|[1-9]\d*', t) or int(t) >= len(classes): return None
+        return classes[int(t)]
+    return [name(_label_text(v)) for v in col]
+
+# %% ../nbs/02_data.ipynb #9bbe07c3
+def _spellings(col:pd.Series, # Labels as the file has them
+               lines, # The file's line number of each
+               name:str='CLASS', # The column, named in messages
+              )->list[str]:
+    "A problem for each whole number that the labels write two ways or more (`1` and `01`), with each way's lines."
+    seen = {} # whole number: {spelling: lines}
+    for t,n in zip(map(_label_text, col), lines):
+        w = _whole(t) if _number(t) is not None else None
+        if w is not None: seen.setdefault(w, {}).setdefault(t, []).append(n)
+    ways = lambda sp: ', '.join(f'{t!r} ({fmt_lines(ls, 5)})' for t,ls in sp.items())
+    return [f'{name} {w} is written {len(sp)} ways, {ways(sp)}, which would be {len(sp)} classes: write it one way'
+            for w,sp in seen.items() if len(sp) > 1]
+
+def _note_spaces(col:pd.Series, lines, source, name:str='CLASS'):
+    "Note labels written with spaces around them, which are read without (`'forest '` is `forest`)."
+    cells = np.asarray(col, dtype=object)
+    spaced = np.array([isinstance(v, str) and v.strip() not in ('', v) for v in cells], dtype=bool)
+    for v in pd.unique(cells[spaced]):
+        log.warning(f'{source}: {name} {v!r} on {fmt_lines(lines[cells == v], 5)} has spaces around it: '
+                    f'read as {v.strip()!r}')
+
+def _note_typos(labels:list, lines, source):
+    "Note each class with one or two rows whose name is close to a bigger class's: likely a typo (`forrest`)."
+    counts = pd.Series([l for l in labels if l is not None], dtype=object).value_counts()
+    for c,n in counts[counts <= 2].items():
+        if _number(c) is not None: continue # numbers close in spelling are different classes
+        near = difflib.get_close_matches(c, [o for o,k in counts.items() if k > n], n=1, cutoff=0.8)
+        rows = fmt_lines(lines[np.array([l == c for l in labels])], 5)
+        if near: log.warning(f"{source}: class {c!r} has {n} row{'s'*(n > 1)} ({rows}): a typo of {near[0]!r}? "
+                             'Correct it, or add rows if it is a class of its own')
 
 # %% ../nbs/02_data.ipynb #241bba38
 def resolve_paths(values, # Cells of `IMAGE` or `AUDIO`
@@ -212,7 +284,9 @@ def resolve_paths(values, # Cells of `IMAGE` or `AUDIO`
         p = Path(str(v))
         if p.is_absolute(): return p
         cands = [Path(b)/p for b in bases]
-        return next((c for c in cands if c.exists()), cands[0])
+        # a path written on Windows (`images\x.jpg`) names the same file with `/`
+        alts = [Path(b)/str(v).replace('\\', '/') for b in bases] if '\\' in str(v) and os.sep == '/' else []
+        return next((c for c in cands + alts if c.exists()), cands[0])
     return [one(v) for v in values]
 
 def _bases(folder, sub:str, given=None)->list:
@@ -239,12 +313,17 @@ def _finish(raw, paths, label, classes, source, group=None, start=None, marks=No
     out.attrs.update(classes=list(classes) if classes is not None else None, source=str(source))
     return out
 
-def _labels(raw, col, folder, classes):
-    "The class list and the labels of column `col` of `raw` (None, None when unlabelled)."
-    if col not in raw.columns: return read_classes(folder, classes), None
+def _labels(raw, col, folder, classes, source=None):
+    "The class list, the labels of column `col` of `raw` (None when unlabelled), and the problems of those labels."
     given = read_classes(folder, classes)
+    if col not in raw.columns: return given, None, []
+    lines, source = np.arange(len(raw)) + raw.attrs.get('first_line', 2), source or folder
+    _note_spaces(raw[col], lines, source, col)
     cl = given if given is not None else classes_from(raw[col])
-    return cl, label_names(raw[col], cl, indices=given is not None)
+    labels = label_names(raw[col], cl, indices=given is not None)
+    if given is not None: return cl, labels, []
+    _note_typos(labels, lines, source)
+    return cl, labels, _spellings(raw[col], lines, col)
 
 # %% ../nbs/02_data.ipynb #6f0865d0
 def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
@@ -259,10 +338,10 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
     folder = Path(folder)
     src = folder/f'data_{split}.csv'
     raw = read_csv(src) if raw is None else raw.copy()
-    classes, label = _labels(raw, 'CLASS', folder, classes)
+    classes, label, probs = _labels(raw, 'CLASS', folder, classes, src)
     paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir)) if IMAGE in raw.columns else [None]*len(raw)
     msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
-                       errors=errors)
+                       errors=errors, classes=classes, problems=probs)
     group = start = None
     if (pf := folder/f'pairs_{split}.csv').exists():
         pairs = read_csv(pf).drop_duplicates(IMAGE).set_index(IMAGE)
@@ -313,23 +392,25 @@ def read_pairs(csv_path, # The pairs CSV
     if IMAGE not in raw.columns:
         why = 'each row\'s id and image; leave the cell empty where a row has no image'
         raise DataError(src, [f'missing columns: {IMAGE} ({why})'])
-    classes, label = _labels(raw, 'CLASS', folder, classes)
+    classes, label, probs = _labels(raw, 'CLASS', folder, classes, src)
     attrs = raw.attrs # `first_line`, for messages
+    lines = np.arange(len(raw)) + attrs.get('first_line', 2)
     if 'AUDIO' in raw.columns:
         apaths = resolve_paths(raw['AUDIO'], _bases(folder, 'audio', root))
-        feats = pairs_features(raw, folder, recipe, n_workers, source=str(src), errors=errors,
-                               paths=[p or '' for p in apaths])
-        if errors == 'mark': feats, audio_msgs = feats
+        # marked, not raised: the audio's problems are reported with the images' and the labels'
+        feats, audio_msgs = pairs_features(raw, folder, recipe, n_workers, source=str(src), errors='mark',
+                                           paths=[p or '' for p in apaths])
+        if errors == 'raise': probs = probs + audio_problems(audio_msgs, lines)
         cols = [f'{FEATURE_PREFIX}{i+1}' for i in range(recipe.n_features)]
         raw = pd.concat([raw.reset_index(drop=True), pd.DataFrame(feats, columns=cols)], axis=1)
         raw.attrs.update(attrs)
     paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir))
     msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
-                       errors=errors)
+                       errors=errors, classes=classes, problems=probs)
     # the audio's own message replaces the generic 'features not a finite number'
     if errors == 'mark' and 'AUDIO' in raw.columns:
         msgs['audio'] = [a if a is not None else m for a,m in zip(audio_msgs, msgs['audio'])]
-    group, lines = None, np.arange(len(raw)) + attrs.get('first_line', 2)
+    group = None
     if 'AUDIO' in raw.columns: # a row without audio is a recording of its own, so that splits stay grouped
         own = [a if isinstance(a, str) else f'no audio, line {n}' for a,n in zip(raw['AUDIO'], lines)]
         group = np.array(own, dtype=object)

@@ -14,7 +14,8 @@ from fastcore.basics import defaults
 from .core import *
 
 # %% auto #0
-__all__ = ['MFCCRecipe', 'AudioError', 'load_audio', 'clip_features', 'file_features', 'pairs_features', 'features_table']
+__all__ = ['MFCCRecipe', 'AudioError', 'load_audio', 'clip_features', 'file_features', 'audio_problems', 'pairs_features',
+           'features_table']
 
 # %% ../nbs/01_features.ipynb #b832e1bf
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +70,7 @@ def load_audio(path, # Audio file (wav, flac, ogg, mp3, ...)
               )->np.ndarray:
     "Decode `path` to mono float32 at `sr` Hz."
     path = Path(path)
+    if path.is_dir(): raise AudioError(f'{path}: is a folder, not a file; AUDIO must name an audio file')
     if not path.exists(): raise AudioError(f'{path}: file not found')
     try:
         with warnings.catch_warnings():
@@ -81,12 +83,18 @@ def load_audio(path, # Audio file (wav, flac, ogg, mp3, ...)
                          f'the file holds {y.size/sr:.3f} s; export it again')
     return y
 
+_UNKNOWN_SIZE = 0xFFFFFFFF # the RIFF and data sizes a streaming recorder writes before it knows the length
+
 def _declared_seconds(path)->float|None:
     "The length a PCM WAV file's header declares (decoders read what is there, so a cut file looks short), else None."
     if Path(path).suffix.lower() != '.wav': return None
     try:
-        with wave.open(str(path)) as w: return w.getnframes()/w.getframerate()
+        with wave.open(str(path)) as w: head = w.getparams()
     except (wave.Error, EOFError): return None # not PCM (e.g. float samples): nothing declared to check
+    with open(path, 'rb') as f: riff = int.from_bytes(f.read(8)[4:], 'little')
+    # sizes not known when it was written: nothing declared
+    streamed = riff == _UNKNOWN_SIZE or head.nframes == _UNKNOWN_SIZE//(head.sampwidth*head.nchannels)
+    return None if streamed else head.nframes/head.framerate
 
 # %% ../nbs/01_features.ipynb #b77d2b0d
 def _windows(n:int, # Samples in the clip
@@ -155,6 +163,16 @@ def _numbers(pairs, col, default):
     v = pd.to_numeric(raw, errors='coerce').to_numpy(np.float64)
     return v, np.isnan(v) & raw.notna().to_numpy()
 
+def audio_problems(msgs, # Each row's audio message, None where its audio is fine
+                   lines, # The file's line number of each row
+                  )->list[str]:
+    "Rows' audio messages as `DataError` problems: one per kind of message (clip times left out), with its lines."
+    msgs = np.asarray(msgs, dtype=object)
+    if not (bad := ~pd.isna(msgs)).any(): return []
+    kind = pd.Series(msgs[bad]).astype(object).str.replace(r' at [0-9.e+-]+ s ', ' ', regex=True).to_numpy()
+    by_msg = pd.Series(np.asarray(lines)[bad]).groupby(kind)
+    return [f'{m} ({fmt_lines(ls, 10)})' for m,ls in by_msg.apply(list).items()]
+
 def pairs_features(pairs:pd.DataFrame, # Table with an `AUDIO` column (and optionally `START`, `DURATION`)
                    root='.', # Folder that relative `AUDIO` paths are resolved from (see `data.resolve_paths`)
                    recipe:MFCCRecipe=MFCCRecipe(), # How to compute features
@@ -186,10 +204,7 @@ def pairs_features(pairs:pd.DataFrame, # Table with an `AUDIO` column (and optio
     out = np.full((len(pairs), recipe.n_features), np.nan, np.float32)
     for ix,(feats, m) in zip(groups.values(), res): out[ix], msgs[ix] = feats, m
     if errors == 'mark': return out, list(msgs)
-    if (bad := ~pd.isna(msgs)).any():
-        by_msg = pd.Series(line[bad]).groupby(
-            pd.Series(msgs[bad]).str.replace(r' at [0-9.e+-]+ s ', ' ', regex=True).to_numpy())
-        raise DataError(source, [f'{m} ({fmt_lines(ls, 10)})' for m,ls in by_msg.apply(list).items()])
+    if probs := audio_problems(msgs, line): raise DataError(source, probs)
     return out
 
 # %% ../nbs/01_features.ipynb #3c187137

@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/pipeline.html.md"""
 
 # %% ../nbs/08b_pipeline.ipynb #e6c47faf
 from __future__ import annotations
-import hashlib, json, shutil, time, warnings
+import hashlib, json, math, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import patch
@@ -27,8 +27,8 @@ from .weights import check_weights
 from .artifact import write_artifact, read_artifact, save_module, load_module, ArtifactError
 
 # %% auto #0
-__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'usable', 'unheard_rows', 'row_keys', 'CheckpointError', 'submission',
-           'safe_shape']
+__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'rows_needed', 'usable', 'unheard_rows', 'row_keys', 'CheckpointError',
+           'submission', 'safe_shape']
 
 # %% ../nbs/08b_pipeline.ipynb #b03eacd0
 class SceneClassifier:
@@ -73,18 +73,38 @@ def _read(data, split:str, errors:str='raise', recipe=None)->pd.DataFrame:
 
 MIN_TRAIN_ROWS = 4 # per class, in the training part: the audio model is calibrated on 4 folds of it
 
-def _check_classes(df:pd.DataFrame, classes:list, trn:list):
-    "Refuse training when a class has no rows, or too few in the training part, naming each such class."
-    total = df[LABEL].value_counts()
-    train = df[LABEL].iloc[list(trn)].value_counts()
+def rows_needed(valid_pct:float)->int:
+    "The fewest rows a class can have: `MIN_TRAIN_ROWS` left for training once `valid_pct` of them is held out."
+    n = MIN_TRAIN_ROWS
+    while n - math.ceil(round(valid_pct*n, 9)) < MIN_TRAIN_ROWS: n += 1
+    return n
+
+def _named(counts:list, most:int=20)->str:
+    "`'A' (3 rows), 'B' (2 rows)`, the first `most` of them."
+    shown = [f'{c!r} ({n} rows{extra})' for c,n,extra in counts[:most]]
+    return ', '.join(shown + ([f'... ({len(counts) - most} more)'] if len(counts) > most else []))
+
+def _check_classes(df:pd.DataFrame, classes:list, valid_pct:float):
+    "Refuse training, before any split or feature, with too few classes or a class with too few rows to split."
+    total, need = df[LABEL].value_counts(), rows_needed(valid_pct)
     probs = [f'class {c!r} has no rows: add rows of it, or remove it from the class list (classes.txt)'
              for c in classes if c not in total]
-    few = [f'{c!r} ({total[c]} rows, {train.get(c, 0)} in the training part)' for c in classes
-           if c in total and train.get(c, 0) < MIN_TRAIN_ROWS]
-    if few: probs.append(f'too few rows of {", ".join(few)}: each class needs {MIN_TRAIN_ROWS} rows in the '
-                         f'training part (after a validation share is held out), so about {MIN_TRAIN_ROWS + 2} '
-                         'rows in all; add rows, or remove the class from the class list')
+    if len(total) < 2: probs.append(f'only one class has rows ({_named([(c, n, "") for c,n in total.items()])}): '
+                                    'a classifier needs two classes or more; add rows of another class')
+    few = [(c, total[c], '') for c in classes if c in total and total[c] < need]
+    if few: probs.append(f'too few rows of {_named(few)}: each class needs at least {need} rows, {MIN_TRAIN_ROWS} '
+                         f'for training and {need - MIN_TRAIN_ROWS} for validation (valid_pct {valid_pct:g}); add '
+                         'rows, or remove the class from the class list')
     if probs: raise DataError(df.attrs.get('source', 'table'), probs)
+
+def _check_split(df:pd.DataFrame, classes:list, trn:list):
+    "Refuse training when the split leaves a class fewer than `MIN_TRAIN_ROWS` training rows, naming each such class."
+    total, train = df[LABEL].value_counts(), df[LABEL].iloc[list(trn)].value_counts()
+    few = [(c, total[c], f', {train.get(c, 0)} in the training part') for c in classes
+           if train.get(c, 0) < MIN_TRAIN_ROWS]
+    if few: raise DataError(df.attrs.get('source', 'table'), [
+        f'too few training rows of {_named(few)}: each class needs {MIN_TRAIN_ROWS} rows in the training part once '
+        'its validation rows (whole recordings, where the data has them) are held out; add rows, or recordings'])
 
 def _rows_sha256(df:pd.DataFrame)->str:
     "A fingerprint of the rows of `df`: names, labels and features."
@@ -330,8 +350,9 @@ def fit(self:SceneClassifier,
     df = _read(data, split, recipe=self.audio.features)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
     self.classes_, self.n_features_in_ = list(df.attrs['classes']), len(feature_cols(df))
+    _check_classes(df, self.classes_, self.valid_pct)
     trn, val = map(list, AutoSplitter(self.valid_pct, self.seed)(df))
-    _check_classes(df, self.classes_, trn)
+    _check_split(df, self.classes_, trn)
     self._say(f'training on {len(trn)} rows of {df.attrs.get("source", "the table")}, validating on {len(val)}; '
               f'{len(self.classes_)} classes')
     ck = self._checkpoint(df, checkpoint, resume) if checkpoint is not None else None
