@@ -138,6 +138,7 @@ def _svm_accuracy(X_trn, y_trn, X_tst, y_tst)->float:
 def _pixels(paths)->np.ndarray:
     return np.stack([np.asarray(Image.open(p).convert('L').resize((23, 28)), np.float32).ravel() for p in paths])
 
+@pytest.mark.slow
 def test_face_and_voice_identities_end_to_end(tmp_path):
     d, truth = make_faces(tmp_path/'faces')
     model, out = tmp_path/'model', tmp_path/'pred.csv'
