@@ -97,8 +97,7 @@ def _conflicts(what:str, keys, labels, lines)->list:
     t = pd.DataFrame({'key': list(keys), 'label': list(labels), 'line': np.asarray(lines)}).dropna()
     n = t.groupby('key')['label'].nunique()
     out = []
-    for key in n.index[n > 1]:
-        rows = t[t.key == key]
+    for key, rows in t[t.key.isin(n.index[n > 1])].groupby('key'):
         labs = '; '.join(f'{l!r} on {fmt_lines(g.line)}' for l,g in rows.groupby('label', sort=False))
         out.append((key, rows.index.to_numpy(), f'{labs}: one {what} has one label; correct the labels, '
                     'or the paths if they mean different files'))
@@ -347,11 +346,10 @@ def _clip_keys(raw, files)->list:
     "Each row's clip as one string: its audio file (resolved), START and DURATION as given; None where it has none."
     num = lambda c: pd.to_numeric(raw[c], errors='coerce').to_numpy(np.float64) if c in raw.columns else None
     start, dur = num('START'), num('DURATION')
-    def one(i, f):
-        if file_key(f) is None: return None
+    def one(i, key):
         given = [(n, v[i]) for n,v in [('START', start), ('DURATION', dur)] if v is not None and not np.isnan(v[i])]
-        return file_key(f) + ''.join(f' {n} {v:g} s' for n,v in given)
-    return [one(i, f) for i,f in enumerate(files)]
+        return key + ''.join(f' {n} {v:g} s' for n,v in given) if key is not None else None
+    return [one(i, file_key(f)) for i,f in enumerate(files)]
 
 def _recordings(cells, files, lines)->np.ndarray:
     "Each row's recording: the first spelling of its resolved audio file; a row without audio is one of its own."
