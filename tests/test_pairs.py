@@ -85,6 +85,20 @@ def test_a_repeated_image_in_the_kaggle_layout_is_read(tmp_path):
     t.loc[9, IMAGE] = t.loc[0, IMAGE] # rows 0 and 9 are both of class 0
     t.to_csv(demo/'data_train.csv', index=False)
     assert len(read_scenes(demo)) == len(t)
+    p = pd.read_csv(demo/'pairs_train.csv')
+    p.loc[9, IMAGE] = p.loc[0, IMAGE] # the pairs file lists the same rows: recordings are read row by row
+    p.to_csv(demo/'pairs_train.csv', index=False)
+    assert read_scenes(demo)[GROUP].tolist() == p['AUDIO'].tolist()
+
+def test_repeated_images_alone_group_the_split(tmp_path):
+    demo = make_demo(tmp_path/'demo', n_train=6, n_test=1, classes=3)
+    (demo/'pairs_train.csv').unlink() # no recordings known
+    t = pd.read_csv(demo/'data_train.csv')
+    t[IMAGE] = t[IMAGE].to_numpy()[np.arange(len(t)) % 6] # six images, each on every sixth row (of its class)
+    t.to_csv(demo/'data_train.csv', index=False)
+    df = read_scenes(demo)
+    trn, val = map(list, AutoSplitter(0.3)(df))
+    assert set(df[PATH].iloc[trn]).isdisjoint(df[PATH].iloc[val]) and len(val) > 0
 
 def test_one_image_three_spellings_three_labels_is_refused(folder):
     rows = [dict(IMAGE=im, AUDIO=f'c{i}.wav', CLASS=c) for i,(im,c) in
