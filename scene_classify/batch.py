@@ -8,13 +8,13 @@ Docs: https://scene-classify.github.io/scene_classify/batch.html.md"""
 from __future__ import annotations
 import json, logging, math, shutil
 from pathlib import Path
-import pandas as pd
+import numpy as np, pandas as pd
 from .core import *
-from .data import read_scenes, read_chunks, data_file, count_rows
+from .data import read_scenes, read_chunks, data_file, count_rows, read_csv, _csv_args
 from .pipeline import submission
 
 # %% auto #0
-__all__ = ['log', 'predict_to', 'merge_parts']
+__all__ = ['log', 'images_repeat', 'predict_to', 'merge_parts']
 
 # %% ../nbs/08c_batch.ipynb #2128f25e
 log = logging.getLogger('scene_classify')
@@ -32,6 +32,16 @@ def _plan(out:Path, plan:dict)->bool:
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(f) as fh: json.dump(plan, fh, indent=1)
     return stale
+
+def images_repeat(f, # CSV file
+                  chunk_size:int=100_000, # Rows read at a time
+                 )->bool:
+    "Whether a non-empty `IMAGE` is on two rows of CSV `f` or more; read in chunks, 8 bytes a row."
+    if IMAGE not in read_csv(f, nrows=0).columns: return False
+    chunks = pd.read_csv(f, usecols=[IMAGE], chunksize=chunk_size, **_csv_args(f))
+    hashes = [pd.util.hash_pandas_object(c[IMAGE].dropna(), index=False).to_numpy() for c in chunks]
+    h = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+    return len(np.unique(h)) < len(h)
 
 def predict_to(clf, # A fitted or loaded `SceneClassifier`
                data, # Folder or CSV in any supported layout
@@ -54,6 +64,7 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
     plan = dict(data=str(f.resolve()), sha256=sha256_file(f), split=split, rows=n, chunk_size=chunk_size,
                 chunks=n_chunks, model=model_id, classes=clf.classes_)
     restarted = _plan(out, plan)
+    row_key = images_repeat(f) # decided for the whole file, so that every part has the same columns
     done = skipped = 0
     chunks = read_chunks(f, chunk_size)
     if progress:
@@ -66,7 +77,7 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
         if part.exists():
             skipped += 1
             continue
-        pred = clf.predict(read_scenes(data, split, errors='mark', raw=raw, recipe=clf.audio.features))
+        pred = clf.predict(read_scenes(data, split, errors='mark', raw=raw, recipe=clf.audio.features), row_key=row_key)
         with atomic_write(part) as fh: pred.to_csv(fh, index=False)
         done += 1
     present = len(list(out.glob('part-*.csv')))

@@ -11,11 +11,12 @@ import numpy as np, pandas as pd, torch
 from plum import dispatch
 from fastai.vision.all import *
 from .core import *
-from .data import open_image
+from .data import open_image, file_key
 
 # %% auto #0
-__all__ = ['TensorMFCC', 'get_image', 'get_label', 'get_mfcc', 'NormalizeMFCC', 'MFCCBlock', 'group_split', 'GroupSplitter',
-           'group_folds', 'StratifiedSplitter', 'AutoSplitter', 'scene_block', 'scene_dls', 'show_batch']
+__all__ = ['TensorMFCC', 'get_image', 'get_label', 'get_mfcc', 'NormalizeMFCC', 'MFCCBlock', 'linked_groups', 'split_groups',
+           'group_split', 'GroupSplitter', 'group_folds', 'StratifiedSplitter', 'AutoSplitter', 'scene_block',
+           'scene_dls', 'show_batch']
 
 # %% ../nbs/03_block.ipynb #0b4d8507
 class TensorMFCC(TensorBase):
@@ -63,10 +64,49 @@ def MFCCBlock():
     "A `TransformBlock` for MFCC features, standardised with training-split statistics."
     return TransformBlock(type_tfms=NormalizeMFCC())
 
+# %% ../nbs/03_block.ipynb #f6b2c8d4
+def linked_groups(df:pd.DataFrame, # Table with a group column and/or image paths
+                  col:str|None=GROUP, # Group (recording) column; None: images only
+                  path_col:str=PATH, # Image path column
+                 )->np.ndarray:
+    "Each row's connected component of rows linked by a shared recording or image file, named by its first recording."
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    n = len(df)
+    rec = df[col].astype(str).to_numpy() if col in df.columns else None
+    img = pd.Series([file_key(p) for p in df[path_col]] if path_col in df.columns else [None]*n, dtype=object)
+    rows, nodes, off = [], [], n
+    for keys in ([] if rec is None else [pd.Series(rec)]) + [img]:
+        code, uniq = pd.factorize(keys) # -1 where a row has no such key
+        has = code >= 0
+        rows.append(np.flatnonzero(has))
+        nodes.append(code[has] + off)
+        off += len(uniq)
+    r, c = np.concatenate(rows), np.concatenate(nodes)
+    _, comp = connected_components(coo_matrix((np.ones(len(r)), (r, c)), shape=(off, off)), directed=False)
+    names = rec if rec is not None else img.fillna('').to_numpy(str)
+    names = np.where(names == '', [f'row {i}' for i in range(n)], names)
+    return pd.Series(names).groupby(comp[:n]).transform('min').to_numpy(object)
+
+def split_groups(df:pd.DataFrame, # Table with a group column and/or image paths
+                 col:str|None=GROUP, # Group (recording) column; None: images only
+                 label_col:str=LABEL, # Label column
+                )->np.ndarray:
+    "`linked_groups`, except that a class left in one of them falls back to its recordings (with a warning)."
+    g = linked_groups(df, col)
+    if col not in df.columns: return g
+    rec, lab = df[col].astype(str).to_numpy(), df[label_col].astype(str).to_numpy()
+    one = [c for c in sorted(set(lab)) if len(set(g[lab == c])) == 1 and len(set(rec[lab == c])) > 1]
+    if not one: return g
+    back = np.isin(g, g[np.isin(lab, one)])
+    warnings.warn(f'{", ".join(one)}: all rows share images or recordings (one group), so they are grouped by '
+                  f'recording ({col}) only: an image may be on both sides of the split')
+    return np.where(back, rec, g)
+
 # %% ../nbs/03_block.ipynb #b15679bd
-def _groups(df, col, label_col):
-    "Group of each row, rows per group, and each group's majority class."
-    g, lab = df[col].astype(str).to_numpy(), df[label_col].astype(str).to_numpy()
+def _groups(df, col, label_col, g=None):
+    "Group of each row (default: column `col`), rows per group, and each group's majority class."
+    g, lab = df[col].astype(str).to_numpy() if g is None else g, df[label_col].astype(str).to_numpy()
     return g, pd.Series(g).value_counts(), pd.Series(lab).groupby(g).agg(lambda s: s.value_counts().index[0])
 
 def _in_time(df, rows:np.ndarray, order_col:str)->np.ndarray:
@@ -76,13 +116,13 @@ def _in_time(df, rows:np.ndarray, order_col:str)->np.ndarray:
 def group_split(df:pd.DataFrame, # Table with group and label columns
                 valid_pct:float=0.2, # Fraction of each class's rows to hold out
                 seed:int=42, # Seed for choosing groups
-                col:str=GROUP, # Group column
+                col:str|None=GROUP, # Group (recording) column; None: rows are grouped by image only
                 label_col:str=LABEL, # Label column
                 order_col:str=START, # Time column used when a class has one group
                )->tuple[list, list]:
     "Train and valid row positions, holding out whole groups class by class."
     rng = np.random.default_rng(seed)
-    g, gsize, gcls = _groups(df, col, label_col)
+    g, gsize, gcls = _groups(df, col, label_col, split_groups(df, col, label_col))
     valid, single = set(), []
     for c in sorted(gcls.unique()):
         gs = sorted(gcls.index[gcls == c])
@@ -105,11 +145,11 @@ def group_split(df:pd.DataFrame, # Table with group and label columns
         is_valid[ix[len(ix) - math.ceil(valid_pct*len(ix)):]] = True
     if single:
         cls = sorted(set(gcls[single]))
-        warnings.warn(f'{", ".join(cls)}: one {col} only, so validation holds the last {valid_pct:.0%} of it'
+        warnings.warn(f'{", ".join(cls)}: one {col or "image"} only, so validation holds the last {valid_pct:.0%} of it'
                       f'{" by " + order_col if order_col in df.columns else ""} (time-split, not a new recording)')
     return list(np.flatnonzero(~is_valid)), list(np.flatnonzero(is_valid))
 
-def GroupSplitter(valid_pct:float=0.2, seed:int=42, col:str=GROUP, label_col:str=LABEL, order_col:str=START):
+def GroupSplitter(valid_pct:float=0.2, seed:int=42, col:str|None=GROUP, label_col:str=LABEL, order_col:str=START):
     "Split a table so that no group has rows on both sides (see `group_split`)."
     def _inner(o): return tuple(map(L, group_split(o, valid_pct, seed, col, label_col, order_col)))
     return _inner
@@ -143,10 +183,16 @@ def StratifiedSplitter(valid_pct:float=0.2, seed:int=42, label_col:str=LABEL):
     def _inner(o): return TrainTestSplitter(valid_pct, random_state=seed, stratify=o[label_col])(o)
     return _inner
 
+def _repeats(o)->bool:
+    "Whether an image file is on two rows of table `o` or more."
+    keys = pd.Series([file_key(p) for p in o[PATH]] if PATH in o.columns else [], dtype=object).dropna()
+    return bool(keys.duplicated().any())
+
 def AutoSplitter(valid_pct:float=0.2, seed:int=42):
-    "Grouped split when the table has groups, else stratified when labelled, else random."
+    "Grouped split when the table has groups or repeated images, else stratified when labelled, else random."
     def _inner(o):
         if GROUP in o.columns and o[GROUP].notna().all(): return GroupSplitter(valid_pct, seed)(o)
+        if _repeats(o) and LABEL in o.columns and o[LABEL].notna().all(): return GroupSplitter(valid_pct, seed, None)(o)
         if LABEL in o.columns and o[LABEL].notna().all(): return StratifiedSplitter(valid_pct, seed)(o)
         return RandomSplitter(valid_pct, seed)(o)
     return _inner

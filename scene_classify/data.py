@@ -16,9 +16,9 @@ from .core import *
 from .features import *
 
 # %% auto #0
-__all__ = ['PARTS', 'read_csv', 'read_chunks', 'open_image', 'check_table', 'read_classes', 'classes_from', 'label_names',
-           'resolve_paths', 'read_kaggle', 'read_original', 'read_pairs', 'data_file', 'count_rows', 'read_scenes',
-           'make_demo']
+__all__ = ['PARTS', 'read_csv', 'read_chunks', 'open_image', 'file_key', 'check_table', 'read_classes', 'classes_from',
+           'label_names', 'resolve_paths', 'read_kaggle', 'read_original', 'read_pairs', 'data_file', 'count_rows',
+           'read_scenes', 'make_demo']
 
 # %% ../nbs/02_data.ipynb #366f78b6
 def _sep(path)->str:
@@ -97,6 +97,42 @@ def _image_problems(paths, n_workers):
              ('IMAGE is a folder, not a file', folder, '; name an image file')]
     return [(what, m, shown(m) + fix) for what,m,fix in found if m.any()]
 
+# %% ../nbs/02_data.ipynb #c4d2e8f1
+def file_key(p)->str|None:
+    "The file `p` names as one string, however it is written (`x.jpg`, `./x.jpg`, a link to it); None for no file."
+    if not isinstance(p, (str, os.PathLike)) or str(p).strip() == '': return None
+    return os.path.realpath(p)
+
+def _conflicts(what:str, keys, labels, lines)->list:
+    "(key, rows, detail) for each key of `keys` given two labels or more."
+    t = pd.DataFrame({'key': list(keys), 'label': list(labels), 'line': np.asarray(lines)}).dropna()
+    n = t.groupby('key')['label'].nunique()
+    out = []
+    for key, rows in t[t.key.isin(n.index[n > 1])].groupby('key'):
+        labs = '; '.join(f'{l!r} on {fmt_lines(g.line)}' for l,g in rows.groupby('label', sort=False))
+        out.append((key, rows.index.to_numpy(), f'{labs}: one {what} has one label; correct the labels, '
+                    'or the paths if they mean different files'))
+    return out
+
+def _label_conflicts(labels, # Each row's class name (None: no label)
+                     lines, # Each row's line in the file
+                     images=None, # Each row's image file (None where it has none)
+                     clips=None, # Each row's clip as one string (None where it has no audio)
+                     max_show:int=5, # Files named in full; the rest are counted
+                    )->list:
+    "(part, message, rows, detail) for each image or clip given different labels on different rows."
+    out = []
+    for what, keys in [('image', None if images is None else [file_key(p) for p in images]), ('clip', clips)]:
+        if keys is None: continue
+        found = _conflicts(what, keys, labels, lines)
+        for key, rows, det in found[:max_show]:
+            out.append(('label', f'{what} {key!r} given different labels', np.isin(np.arange(len(labels)), rows), det))
+        if len(found) > max_show:
+            rest = np.concatenate([r for _,r,_ in found[max_show:]])
+            more = f'{len(found) - max_show} more {what}s given different labels'
+            out.append(('label', more, np.isin(np.arange(len(labels)), rest), ''))
+    return out
+
 # %% ../nbs/02_data.ipynb #9ae218ac
 PARTS = ('image', 'audio', 'label') # what a row's problem concerns, in `check_table(errors='mark')`
 
@@ -160,6 +196,8 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
                 n_workers:int=8, # Threads used to open images
                 classes:list|None=None, # The class list, named in messages
                 problems:list|None=None, # Problems the caller found (e.g. in the audio), reported with these
+                images=None, # Each row's image file, to find one image given two labels (default: `paths`)
+                clips=None, # Each row's clip (`_clip_keys`), to find one clip given two labels
                )->pd.DataFrame|None:
     "Raise `DataError` listing every problem in `df`; with `errors='mark'`, return each row's problems by `PARTS`."
     lines = np.arange(len(df)) + df.attrs.get('first_line', 2)
@@ -174,10 +212,8 @@ def check_table(df:pd.DataFrame, # Raw table as read from the file
     no_image = (np.array([p is None for p in paths]) if paths is not None
                 else df[IMAGE].isna().to_numpy() if IMAGE in df else no_audio)
     row_probs.append(('image', 'row has neither an image nor audio', no_image & no_audio, ''))
-    if IMAGE in df.columns and errors == 'raise':
-        img = df[IMAGE]
-        dup = img.duplicated(keep=False).to_numpy() & img.notna().to_numpy()
-        row_probs.append(('image', 'duplicate IMAGE', dup, f'e.g. {img[dup].iloc[0]!r}' if dup.any() else ''))
+    if errors == 'raise' and labels is not None:
+        row_probs += _label_conflicts(labels, lines, paths if images is None else images, clips)
     if label_col and label_col in df.columns: row_probs += _label_problems(df, labels, label_col, classes)
     if paths is not None:
         has = [i for i,p in enumerate(paths) if p is not None]
@@ -310,7 +346,8 @@ def _finish(raw, paths, label, classes, source, group=None, start=None, marks=No
         cols['error'] = np.asarray(joined, dtype=object)
         cols[LABEL][marks['label'].notna().to_numpy()] = None
     out = pd.DataFrame(cols)
-    out.attrs.update(classes=list(classes) if classes is not None else None, source=str(source))
+    out.attrs.update(classes=list(classes) if classes is not None else None, source=str(source),
+                     first_row=raw.attrs.get('first_row', 0)) # a chunk's first row in the file: `ROW` of predictions
     return out
 
 def _labels(raw, col, folder, classes, source=None):
@@ -341,14 +378,23 @@ def read_kaggle(folder, # Folder with `data_<split>.csv` and the images
     classes, label, probs = _labels(raw, 'CLASS', folder, classes, src)
     paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir)) if IMAGE in raw.columns else [None]*len(raw)
     msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
-                       errors=errors, classes=classes, problems=probs)
-    group = start = None
-    if (pf := folder/f'pairs_{split}.csv').exists():
-        pairs = read_csv(pf).drop_duplicates(IMAGE).set_index(IMAGE)
-        if raw[IMAGE].isin(pairs.index).all():
-            group = pairs.loc[raw[IMAGE], 'AUDIO'].to_numpy()
-            start = pairs.loc[raw[IMAGE], 'START'].to_numpy() if 'START' in pairs.columns else None
+                       errors=errors, classes=classes, problems=probs, images=paths)
+    pf = folder/f'pairs_{split}.csv'
+    group, start = _kaggle_pairs(raw, pf) if pf.exists() else (None, None)
     return _finish(raw, paths, label, classes, src, group, start, msgs)
+
+def _kaggle_pairs(raw, pf)->tuple:
+    "Each row's recording and start from `pairs_<split>.csv`: row by row when it lists the same images, else by image."
+    pairs = read_csv(pf)
+    first = raw.attrs.get('first_row', 0)
+    same = pairs.iloc[first:first + len(raw)]
+    names = lambda t: t[IMAGE].fillna('').to_numpy(str)
+    if len(same) == len(raw) and (names(same) == names(raw)).all(): pick = same
+    else:
+        by = pairs.drop_duplicates(IMAGE).set_index(IMAGE)
+        if not raw[IMAGE].isin(by.index).all(): return None, None
+        pick = by.loc[raw[IMAGE]]
+    return pick['AUDIO'].to_numpy(), pick['START'].to_numpy() if 'START' in pick.columns else None
 
 # %% ../nbs/02_data.ipynb #326ec932
 def read_original(csv_path, # The `dataset.csv` file
@@ -370,11 +416,27 @@ def read_original(csv_path, # The `dataset.csv` file
         label = [canon.get(str(v).upper()) if isinstance(v, str) else None for v in raw['CLASS2']]
     paths = resolve_paths(raw[IMAGE], _bases(src.parent, 'images')) if IMAGE in raw.columns else [None]*len(raw)
     msgs = check_table(raw, src, 'CLASS2' if label is not None else None, label, paths if check_images else None,
-                       errors=errors)
+                       errors=errors, images=paths)
     group = [Path(str(f)).parent.as_posix() for f in raw[IMAGE]]
     return _finish(raw, paths, label, classes, src, group if any(g != '.' for g in group) else None, marks=msgs)
 
 # %% ../nbs/02_data.ipynb #c383d7ba
+def _clip_keys(raw, files)->list:
+    "Each row's clip as one string: its audio file (resolved), START and DURATION as given; None where it has none."
+    num = lambda c: pd.to_numeric(raw[c], errors='coerce').to_numpy(np.float64) if c in raw.columns else None
+    start, dur = num('START'), num('DURATION')
+    def one(i, key):
+        given = [(n, v[i]) for n,v in [('START', start), ('DURATION', dur)] if v is not None and not np.isnan(v[i])]
+        return key + ''.join(f' {n} {v:g} s' for n,v in given) if key is not None else None
+    return [one(i, file_key(f)) for i,f in enumerate(files)]
+
+def _recordings(cells, files, lines)->np.ndarray:
+    "Each row's recording: the first spelling of its resolved audio file; a row without audio is one of its own."
+    keys = [file_key(f) for f in files]
+    first = {}
+    for k,a in zip(keys, cells): first.setdefault(k, a)
+    return np.array([first[k] if k is not None else f'no audio, line {n}' for k,n in zip(keys, lines)], dtype=object)
+
 def read_pairs(csv_path, # The pairs CSV
                classes:list|None=None, # Class names in label order (default: classes.txt, else the labels found)
                root=None, # Folder relative `AUDIO` paths are in (default: the CSV's folder, then its `audio/`)
@@ -395,6 +457,7 @@ def read_pairs(csv_path, # The pairs CSV
     classes, label, probs = _labels(raw, 'CLASS', folder, classes, src)
     attrs = raw.attrs # `first_line`, for messages
     lines = np.arange(len(raw)) + attrs.get('first_line', 2)
+    apaths = [None]*len(raw)
     if 'AUDIO' in raw.columns:
         apaths = resolve_paths(raw['AUDIO'], _bases(folder, 'audio', root))
         # marked, not raised: the audio's problems are reported with the images' and the labels'
@@ -406,14 +469,13 @@ def read_pairs(csv_path, # The pairs CSV
         raw.attrs.update(attrs)
     paths = resolve_paths(raw[IMAGE], _bases(folder, 'images', img_dir))
     msgs = check_table(raw, src, 'CLASS' if label is not None else None, label, paths if check_images else None,
-                       errors=errors, classes=classes, problems=probs)
+                       errors=errors, classes=classes, problems=probs, images=paths,
+                       clips=_clip_keys(raw, apaths))
     # the audio's own message replaces the generic 'features not a finite number'
     if errors == 'mark' and 'AUDIO' in raw.columns:
         msgs['audio'] = [a if a is not None else m for a,m in zip(audio_msgs, msgs['audio'])]
     group = None
-    if 'AUDIO' in raw.columns: # a row without audio is a recording of its own, so that splits stay grouped
-        own = [a if isinstance(a, str) else f'no audio, line {n}' for a,n in zip(raw['AUDIO'], lines)]
-        group = np.array(own, dtype=object)
+    if 'AUDIO' in raw.columns: group = _recordings(raw['AUDIO'], apaths, lines)
     start = pd.to_numeric(raw['START'], errors='coerce').to_numpy() if 'START' in raw.columns else None
     return _finish(raw, paths, label, classes, src, group, start, msgs)
 

@@ -418,8 +418,9 @@ def _predict_rows(self:SceneClassifier, df:pd.DataFrame, probs:dict, decided:np.
 def predict(self:SceneClassifier,
             data, # Folder or CSV in any supported layout, or a table from `read_scenes`
             split:str='test', # Which split of a folder
+            row_key:bool|None=None, # Add `ROW`, each row's number in the input from 0 (None: where an IMAGE repeats)
            )->pd.DataFrame:
-    "Predictions for every row of `data`: label, CLASS, decided_by, error, and each model's probabilities."
+    "Predictions for every row of `data`, in order: label, CLASS, decided_by, error, and each model's probabilities."
     df = _read(data, split, errors='mark', recipe=self.audio.features)
     self._check_compatible(df)
     n, nc = len(df), len(self.classes_)
@@ -436,12 +437,15 @@ def predict(self:SceneClassifier,
         cols = [f'{k}_{c}' for c in self.classes_]
         out = pd.concat([out, pd.DataFrame(p, columns=cols)], axis=1)
     if LABEL in df.columns and df[LABEL].notna().any(): out.insert(2, 'true_label', df[LABEL].to_numpy())
+    if row_key or row_key is None and df[IMAGE].dropna().duplicated().any():
+        out.insert(1, 'ROW', df.attrs.get('first_row', 0) + np.arange(n)) # a chunk's rows keep their number in the file
     return out
 
 # %% ../nbs/08b_pipeline.ipynb #8a9f3460
 def submission(pred:pd.DataFrame)->pd.DataFrame:
-    "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output."
-    return pd.DataFrame({'Id': pred[IMAGE], 'CLASS': pred['CLASS'].astype(int)})
+    "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output; `ROW` after `Id` where it has one."
+    row = {'ROW': pred['ROW']} if 'ROW' in pred.columns else {}
+    return pd.DataFrame({'Id': pred[IMAGE], **row, 'CLASS': pred['CLASS'].astype(int)})
 
 # %% ../nbs/08b_pipeline.ipynb #d30acd83
 @patch

@@ -64,9 +64,10 @@ def test_wrong_column_count(copy):
     t = read_csv(copy/'data_train.csv').drop(columns=['mfcc_50', 'mfcc_51']); t.to_csv(copy/'data_train.csv', index=False)
     assert 'missing columns: mfcc_50, mfcc_51' in _error(copy)
 
-def test_duplicate_image(copy):
-    _edit(copy, 'data_train.csv', {(9, IMAGE): 'trainimg_00003.jpg'})
-    assert "duplicate IMAGE on lines 5, 11 (e.g. 'trainimg_00003.jpg')" in _error(copy)
+def test_one_image_given_two_labels(copy):
+    _edit(copy, 'data_train.csv', {(9, IMAGE): 'trainimg_00003.jpg'}) # rows of pairs may repeat an image, not relabel it
+    msg = _error(copy)
+    assert "trainimg_00003.jpg' given different labels on lines 5, 11 ('CLASSROOM' on line 5; 'FOREST' on line 11" in msg, msg
 
 def test_unknown_label(copy):
     _edit(copy, 'data_train.csv', {(0, 'CLASS'): 11, (3, 'CLASS'): 'MOON'})
