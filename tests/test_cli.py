@@ -105,7 +105,8 @@ def test_interrupted_train_resumes(demo_run, tmp_path):
     assert not (out/'CURRENT').exists()
     r = subprocess.run(cmd + ['--resume'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'resuming vision training' in r.stderr and 'epochs done' in r.stderr, r.stderr[-2000:]
+    # progress lines go to stdout, warnings to stderr
+    assert 'resuming vision training' in r.stdout and 'epochs done' in r.stdout, r.stdout[-2000:]
     assert (out/'CURRENT').exists() and not (out/'checkpoint').exists()
     r = subprocess.run(cmd + ['--resume', '--epochs', '1'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and 'no checkpoint' in r.stderr, r.stderr[-2000:] # nothing left to resume: starts over, says so
