@@ -31,6 +31,16 @@ __all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'rows_needed', 'usable', 'unhear
            'submission', 'safe_shape']
 
 # %% ../nbs/08b_pipeline.ipynb #b03eacd0
+def _check_run(**run):
+    "Refuse, all at once, run settings of the wrong type or range (the recipes' settings are `check_settings`'s)."
+    whole = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    ok = dict(valid_pct=(lambda v: isinstance(v, (int, float)) and 0 < v < 1, 'a fraction above 0 and below 1'),
+              seed=(whole, 'a whole number'), num_workers=(lambda v: v is None or whole(v) and v >= 0,
+                                                           'None or a whole number from 0'),
+              chunk_size=(lambda v: whole(v) and v >= 1, 'a whole number of rows from 1'))
+    bad = [f'{k}={v!r}: takes {ok[k][1]}' for k,v in run.items() if not ok[k][0](v)]
+    if bad: raise DataError('settings', bad)
+
 class SceneClassifier:
     "Image + audio scene classifier: a vision model, an audio model and a fusion, trained and saved together."
     def __init__(self,
@@ -45,6 +55,7 @@ class SceneClassifier:
                  chunk_size:int=2048, # Rows predicted at a time (bounds memory)
                  **settings, # Any recipe setting by name (`presets.override`), e.g. `arch='resnet50', epochs=5`
                 ):
+        _check_run(valid_pct=valid_pct, seed=seed, num_workers=num_workers, chunk_size=chunk_size)
         self.preset, self.valid_pct, self.seed = preset, valid_pct, seed
         self.num_workers, self.quiet, self.chunk_size = num_workers, quiet, chunk_size
         settings = check_settings(settings) # every bad setting is refused here, before any work
