@@ -12,9 +12,9 @@ import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'OWNER_FILE', 'label_index',
-           'class_prior', 'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'interrupt_held',
-           'atomic_write', 'owner', 'claim_dir', 'LockError', 'run_lock', 'check_outputs', 'LineProgressBar',
-           'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
+           'class_prior', 'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'Terminated', 'on_sigterm',
+           'interrupt_held', 'atomic_write', 'owner', 'claim_dir', 'LockError', 'run_lock', 'check_outputs',
+           'LineProgressBar', 'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
 log = logging.getLogger('scene_classify') # the library's one logger; the command line prints its messages
@@ -84,18 +84,25 @@ def temp_dir(parent, # Folder to create it in
     return d
 
 # %% ../nbs/00_core.ipynb #5c1d2e90
+class Terminated(KeyboardInterrupt):
+    "SIGTERM, turned by `on_sigterm` into an interruption that stops a command as Ctrl-C does."
+
+def on_sigterm(signum=None, frame=None):
+    "A SIGTERM handler that raises `Terminated`, so that a terminated run cleans up and says how to resume."
+    raise Terminated()
+
 @contextlib.contextmanager
 def interrupt_held():
-    "Hold Ctrl-C (SIGINT) while the block runs and raise `KeyboardInterrupt` after it, if one came."
+    "Hold Ctrl-C (SIGINT), and SIGTERM handled by `on_sigterm`, while the block runs; raise it after the block."
     main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield
-        return
+    ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: on_sigterm}
+    held = [s for s,h in ours.items() if main and signal.getsignal(s) is h]
     got = []
-    signal.signal(signal.SIGINT, lambda *args: got.append(args))
+    for s in held: signal.signal(s, lambda *args: got.append(args))
     try: yield
-    finally: signal.signal(signal.SIGINT, signal.default_int_handler)
-    if got: raise KeyboardInterrupt
+    finally:
+        for s in held: signal.signal(s, ours[s])
+    if got: ours[got[0][0]](*got[0])
 
 # %% ../nbs/00_core.ipynb #a069bab3
 @contextlib.contextmanager
