@@ -537,9 +537,9 @@ def load(cls:SceneClassifier,
     for _ in range(LOAD_TRIES):
         cur = _current(path)
         try: return cls._load_version(path, cpu)
-        except (ArtifactError, FileNotFoundError) as e:
+        except Exception as e:
             if _current(path) != cur: continue # saved again meanwhile: its old version is gone, read the new one
-            if isinstance(e, ArtifactError): raise
+            if not isinstance(e, FileNotFoundError): raise
             raise ArtifactError(f'{path}: {e.filename} is missing; save the model again') from None
     raise ArtifactError(f'{path}: saved again {LOAD_TRIES} times while it was read; load it once the saving stops')
 

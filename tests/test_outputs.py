@@ -187,9 +187,10 @@ def test_load_while_another_process_saves(made, tmp_path):
     shutil.copytree(made[1], tmp_path/'model')
     import scene_classify.pipeline as p
     orig, calls = p.load_audio_model, []
+    other = SceneClassifier.load(made[1])
     def save_meanwhile(f):
-        if not calls: SceneClassifier.load(made[1]).save(tmp_path/'model')
         calls.append(f)
+        if len(calls) == 1: other.save(tmp_path/'model')
         return orig(f)
     with mock.patch('scene_classify.pipeline.load_audio_model', save_meanwhile):
         clf = SceneClassifier.load(tmp_path/'model')
