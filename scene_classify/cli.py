@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #ed057da7
 from __future__ import annotations
-import argparse, inspect, json, logging, os, shutil, signal, sys, threading, time, traceback, warnings
+import argparse, contextlib, inspect, json, logging, os, shutil, signal, sys, threading, time, traceback, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, store_true
@@ -173,8 +173,10 @@ def train(data:Required, # Training data: a folder or CSV in any supported layou
     if show:
         print(json.dumps(dict(preset=preset, settings=settings, **recipes_to_dict(clf.recipes())), indent=1))
         return 0
-    out = claim_dir(out, 'model', ours=is_legacy_model) # a folder of the user's is never written into
-    with model_lock(out):
+    # a folder of the user's is never written into; when distributed, rank 0 checks and holds the folder
+    rank0 = int(os.environ.get('RANK', 0)) == 0
+    out = claim_dir(out, 'model', ours=is_legacy_model) if rank0 else Path(out)
+    with model_lock(out) if rank0 else contextlib.nullcontext():
         if resume and _complete(clf, out):
             _say(quiet, f'{out} holds the complete model of these settings and no checkpoint: nothing to resume '
                         '(train without --resume to train again)')
