@@ -73,7 +73,7 @@ def _prediction_paths(out:Path)->dict:
 def _check_prediction_out(out:Path, model, data, split:str):
     "Refuse, before any work, an `--out` that is a folder, or that would replace the input table or enter the model."
     from scene_classify.data import data_file
-    if out.is_dir(): raise ValueError(f'--out {out} is a folder: give the CSV file to write, e.g. {out/"submission.csv"}')
+    if out.is_dir(): raise ValueError(f'--out {out} is a folder: give the CSV file to write, e.g. {out/"p.csv"}')
     inputs = {'the --data table': data_file(data, split), 'the model folder': model}
     check_outputs(_prediction_paths(out), inputs)
 
@@ -323,6 +323,7 @@ def main(argv:list|None=None)->int:
     args = {k: v for k,v in args.items() if k in inspect.signature(cmd).parameters} # drop fastcore's own --pdb/--xtra
     main_thread = threading.current_thread() is threading.main_thread()
     term = signal.signal(signal.SIGTERM, on_sigterm) if main_thread else None # stops a run as Ctrl-C does
+    children_die_with_parent() # no DataLoader worker outlives the command
     try: return cmd(**args) or 0
     except KeyboardInterrupt as e:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

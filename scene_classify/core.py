@@ -13,8 +13,9 @@ import numpy as np, pandas as pd
 # %% auto #0
 __all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'OWNER_FILE', 'label_index',
            'class_prior', 'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'Terminated', 'on_sigterm',
-           'interrupt_held', 'atomic_write', 'owner', 'claim_dir', 'LockError', 'run_lock', 'check_outputs',
-           'LineProgressBar', 'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
+           'interrupt_held', 'children_die_with_parent', 'atomic_write', 'owner', 'claim_dir', 'LockError', 'run_lock',
+           'check_outputs', 'LineProgressBar', 'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table',
+           'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
 log = logging.getLogger('scene_classify') # the library's one logger; the command line prints its messages
@@ -103,6 +104,22 @@ def interrupt_held():
     finally:
         for s in held: signal.signal(s, ours[s])
     if got: ours[got[0][0]](*got[0])
+
+# %% ../nbs/00_core.ipynb #b1532f5d
+def _die_with_parent():
+    "In a forked child on Linux: receive SIGTERM, with its default action, when the parent dies."
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError): ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    with contextlib.suppress(ValueError): signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+_forks_die = []
+
+def children_die_with_parent():
+    "Make every process this one forks from now on (DataLoader workers) die when it dies, however it dies (Linux)."
+    if sys.platform.startswith('linux') and not _forks_die:
+        os.register_at_fork(after_in_child=_die_with_parent)
+        _forks_die.append(True)
 
 # %% ../nbs/00_core.ipynb #a069bab3
 @contextlib.contextmanager

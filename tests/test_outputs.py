@@ -1,6 +1,6 @@
 """Nothing a user wrote is deleted or overwritten, concurrent runs are refused, and model files are read safely:
 each case through the command line or the API, asserting the exit status, the message, and what is left on disk."""
-import json, os, shutil, signal, subprocess, sys, textwrap, unittest.mock as mock
+import json, os, shutil, signal, subprocess, sys, time, unittest.mock as mock
 import pandas as pd, pytest
 from scene_classify.core import sha256_file, run_lock
 from scene_classify.cli import main
@@ -241,3 +241,26 @@ def test_resume_on_a_complete_model_does_not_retrain(capsys, made, data, tmp_pat
     with mock.patch.object(SceneClassifier, 'fit', side_effect=AssertionError('trained again')):
         rc, out, err = run(capsys, 'train', '--data', data, '--out', tmp_path/'model', '--resume', *TRAIN)
     assert rc == 0 and 'nothing to resume' in out, out + err
+
+ORPHAN = '''
+import multiprocessing as mp, time
+from scene_classify.core import children_die_with_parent
+children_die_with_parent()
+p = mp.get_context('fork').Process(target=time.sleep, args=(120,))
+p.start()
+print(p.pid, flush=True)
+time.sleep(120)
+'''
+
+def test_forked_workers_die_with_their_parent():
+    "As DataLoader workers are forked: killing the parent (even with SIGKILL) ends the child too."
+    parent = subprocess.Popen([sys.executable, '-c', ORPHAN], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(50):
+        try: os.kill(child, 0)
+        except ProcessLookupError: break
+        if open(f'/proc/{child}/stat').read().split(') ')[1][0] == 'Z': break # dead, not yet reaped by init
+        time.sleep(0.1)
+    else: raise AssertionError(f'worker {child} outlived its parent')
