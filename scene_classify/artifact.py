@@ -54,6 +54,7 @@ def model_file(f, # A file of a model artifact
     return f
 
 def _unreadable(f, e)->ArtifactError:
+    "The error for a weights file `f` that safetensors could not read (`e`)."
     return ArtifactError(f'{f}: not a readable safetensors file, truncated or corrupted ({e}); save the model again')
 
 # %% ../nbs/08a_artifact.ipynb #4ac615df

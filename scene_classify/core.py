@@ -177,6 +177,7 @@ class LockError(RuntimeError):
 _held = {} # lock files this process holds -> [descriptor, depth]
 
 def _lock_pid(fd:int)->str:
+    "The pid written in the lock file open as `fd` ('' if none)."
     os.lseek(fd, 0, os.SEEK_SET)
     return os.read(fd, 32).decode(errors='replace').strip()
 
