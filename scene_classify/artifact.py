@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/artifact.html.md"""
 
 # %% ../nbs/08a_artifact.ipynb #b4d3bb91
 from __future__ import annotations
-import dataclasses, json, platform, shutil
+import contextlib, dataclasses, json, os, platform, re, shutil, stat
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version, PackageNotFoundError
 from pathlib import Path
@@ -17,14 +17,19 @@ from .features import MFCCRecipe
 from .presets import VisionRecipe, AudioRecipe, FusionRecipe, recipes_to_dict
 
 # %% auto #0
-__all__ = ['ARTIFACT_FORMAT', 'ArtifactError', 'versions', 'save_module', 'load_module', 'write_artifact', 'artifact_dir',
-           'verify_artifact', 'upgrade_settings', 'read_artifact', 'load_vision_pickle']
+__all__ = ['ARTIFACT_FORMAT', 'MAX_MODEL_FILE', 'VERSION_NAME', 'LOCK_FILE', 'SETTINGS_KEYS', 'ArtifactError', 'versions',
+           'model_file', 'save_module', 'load_module', 'is_legacy_model', 'model_lock', 'write_artifact',
+           'artifact_dir', 'verify_artifact', 'upgrade_settings', 'read_artifact', 'load_vision_pickle']
 
 # %% ../nbs/08a_artifact.ipynb #200da99d
 ARTIFACT_FORMAT = 3 # bumped whenever settings.json changes shape; `upgrade_settings` reads every older format
+MAX_MODEL_FILE = 8 << 30 # bytes: the largest model file read (a large backbone's float32 weights are far below it)
 
-class ArtifactError(ValueError):
+class ArtifactError(DataError):
     "A model artifact that is incomplete, modified, of a format this version cannot read, or not one at all."
+    def __init__(self, msg:str):
+        ValueError.__init__(self, msg)
+        self.source, self.problems = msg.split(': ')[0], [msg]
 
 def versions()->dict:
     "Versions of Python and of the libraries a model depends on."
@@ -33,6 +38,24 @@ def versions()->dict:
         try: out[p] = pkg_version(p)
         except PackageNotFoundError: out[p] = None
     return out
+
+# %% ../nbs/08a_artifact.ipynb #590c6126
+def model_file(f, # A file of a model artifact
+               max_bytes:int=MAX_MODEL_FILE, # Largest size read
+              )->Path:
+    "`f` if it is a regular file (a link to one is fine) of at most `max_bytes`; else an `ArtifactError` naming it."
+    f = Path(f)
+    try: st = os.stat(f)
+    except FileNotFoundError: raise ArtifactError(f'{f}: missing') from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ArtifactError(f'{f}: not a regular file (a device, pipe or folder); model files are plain files')
+    if st.st_size > max_bytes:
+        raise ArtifactError(f'{f}: {st.st_size} bytes, over the {max_bytes} a model file may have')
+    return f
+
+def _unreadable(f, e)->ArtifactError:
+    "The error for a weights file `f` that safetensors could not read (`e`)."
+    return ArtifactError(f'{f}: not a readable safetensors file, truncated or corrupted ({e}); save the model again')
 
 # %% ../nbs/08a_artifact.ipynb #4ac615df
 def save_module(m:torch.nn.Module, # Module whose state is saved
@@ -46,16 +69,46 @@ def load_module(m:torch.nn.Module, # Module built as when it was saved
                 f, # File written by `save_module`
                )->torch.nn.Module:
     "Load `m`'s state from `f`, strictly (every key, every shape)."
-    m.load_state_dict(load_file(str(f)), strict=True)
+    f = model_file(f)
+    try: state = load_file(str(f))
+    except Exception as e: raise _unreadable(f, e) from None # safetensors' own error type, or an OSError
+    try: m.load_state_dict(state, strict=True)
+    except RuntimeError as e:
+        raise ArtifactError(f'{f}: its tensors do not fit the model its settings describe ({str(e).splitlines()[0]})')
     return m
 
 # %% ../nbs/08a_artifact.ipynb #0a0726a0
-def write_artifact(path, # Artifact folder (created if needed)
+VERSION_NAME = re.compile(r'^v-\d{8}T\d{6}-[a-z0-9_]{8}$') # the version folders `write_artifact` makes
+LOCK_FILE = '.scene_classify.lock'
+_OURS = {'CURRENT', 'checkpoint', OWNER_FILE, LOCK_FILE}
+
+def is_legacy_model(path)->bool:
+    "Whether `path`, a folder without the marker, holds only what scene_classify writes: a model or a checkpoint."
+    path = Path(path)
+    names = [p.name for p in path.iterdir()]
+    if not all(n in _OURS or VERSION_NAME.match(n) or n.startswith('.CURRENT.') for n in names): return False
+    if not (path/'CURRENT').is_file(): return (path/'checkpoint'/'run.json').is_file()
+    with open(path/'CURRENT', errors='replace') as f: return bool(VERSION_NAME.match(f.read(100).strip()))
+
+def model_lock(path)->contextlib.AbstractContextManager:
+    "The lock a process holds on the model folder `path` while it trains or saves into it."
+    return run_lock(Path(path)/LOCK_FILE, f'the model folder {path}')
+
+def write_artifact(path, # Artifact folder (created if needed; an existing one must be a model folder)
                    write, # `write(folder)` writes the version's model files into `folder`
                    settings:dict, # Written as settings.json, with the format, the versions and the time
                   )->Path:
     "Write a new version of the artifact `path` and switch to it atomically; returns the version's folder."
-    path = Path(path)
+    path = claim_dir(path, 'model', ours=is_legacy_model)
+    with model_lock(path):
+        ver = _write_version(path, write, settings)
+        with atomic_write(path/'CURRENT') as f: f.write(ver.name + '\n')
+        for old in path.iterdir():
+            if old != ver and old.is_dir() and VERSION_NAME.match(old.name): shutil.rmtree(old, ignore_errors=True)
+    return ver
+
+def _write_version(path:Path, write, settings:dict)->Path:
+    "A complete new version folder in `path`, every file with the mode the umask gives, and its manifest."
     ver = temp_dir(path, prefix=f'v-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-')
     try:
         write(ver)
@@ -64,12 +117,10 @@ def write_artifact(path, # Artifact folder (created if needed)
         (ver/'settings.json').write_text(json.dumps(meta, indent=1))
         files = {f.name: sha256_file(f) for f in sorted(ver.iterdir()) if f.is_file()}
         (ver/'manifest.json').write_text(json.dumps(dict(format=ARTIFACT_FORMAT, files=files), indent=1))
+        for f in ver.iterdir(): os.chmod(f, 0o666 & ~umask()) # safetensors writes 0600 whatever the umask
     except BaseException:
         shutil.rmtree(ver, ignore_errors=True)
         raise
-    with atomic_write(path/'CURRENT') as f: f.write(ver.name + '\n')
-    for old in path.glob('v-*'):
-        if old != ver and old.is_dir(): shutil.rmtree(old, ignore_errors=True)
     return ver
 
 # %% ../nbs/08a_artifact.ipynb #01a22d5b
@@ -77,7 +128,10 @@ def artifact_dir(path)->Path:
     "The complete version folder that `path/CURRENT` points at."
     path = Path(path)
     if not (path/'CURRENT').exists(): raise ArtifactError(f'{path}: not a scene_classify model (no CURRENT file)')
-    ver = path/(path/'CURRENT').read_text().strip()
+    name = model_file(path/'CURRENT', 1024).read_text().strip()
+    if not VERSION_NAME.match(name):
+        raise ArtifactError(f'{path/"CURRENT"}: names {name[:80]!r}, not a version folder of this model')
+    ver = path/name
     if not (ver/'manifest.json').exists():
         raise ArtifactError(f'{path}: CURRENT points at {ver.name}, which has no manifest')
     return ver
@@ -85,11 +139,11 @@ def artifact_dir(path)->Path:
 def verify_artifact(path)->dict:
     "Check every file of the artifact against its manifest; returns its settings as saved."
     ver = artifact_dir(path)
-    man = json.loads((ver/'manifest.json').read_text())
+    man = json.loads(model_file(ver/'manifest.json', 1 << 20).read_text())
     for name, want in man['files'].items():
         f = ver/name
         if not f.exists(): raise ArtifactError(f'{path}: {name} is missing')
-        if sha256_file(f) != want:
+        if sha256_file(model_file(f)) != want:
             raise ArtifactError(f'{path}: {name} does not match its checksum (modified or corrupted); refusing to load')
     return json.loads((ver/'settings.json').read_text())
 
@@ -129,9 +183,21 @@ def upgrade_settings(s:dict, # Settings as saved
         del s['vision']
     return dict(s, format=ARTIFACT_FORMAT)
 
+SETTINGS_KEYS = ('preset', 'recipes', 'run', 'classes', 'n_features', 'vision_model', 'stats', 'encoder', 'joint',
+                 'fusion', 'priors', 'strategy', 'comparison', 'valid') # what a model of the current format has
+
 def read_artifact(path)->tuple:
     "The version folder of the artifact `path` and its settings in the current format, every checksum verified."
-    return artifact_dir(path), upgrade_settings(verify_artifact(path), path)
+    ver, s = artifact_dir(path), verify_artifact(path)
+    src, fmt = ver/'settings.json', s.get('format', 1)
+    if not isinstance(fmt, int) or fmt < 1: raise ArtifactError(f'{src}: format {fmt!r} is not a model format')
+    try: s = upgrade_settings(s, src)
+    except (KeyError, TypeError) as e:
+        raise ArtifactError(f'{src}: no {e} setting, which a format {fmt} model has: the file was edited '
+                            '(a key removed, or its format number changed); save the model again') from None
+    if missing := [k for k in SETTINGS_KEYS if k not in s]:
+        raise ArtifactError(f'{src}: no {", ".join(missing)} setting: the file was edited; save the model again')
+    return ver, s
 
 # %% ../nbs/08a_artifact.ipynb #dfa04d93
 def load_vision_pickle(path, # Model artifact folder

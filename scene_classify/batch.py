@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/batch.html.md"""
 
 # %% ../nbs/08c_batch.ipynb #de23f64c
 from __future__ import annotations
-import json, logging, math, shutil
+import contextlib, json, logging, math, shutil
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import *
@@ -14,20 +14,37 @@ from .data import read_scenes, read_chunks, data_file, count_rows, read_csv, _cs
 from .pipeline import submission
 
 # %% auto #0
-__all__ = ['log', 'images_repeat', 'predict_to', 'merge_parts']
+__all__ = ['log', 'parts_lock', 'clear_parts', 'images_repeat', 'predict_to', 'merge_parts']
 
 # %% ../nbs/08c_batch.ipynb #2128f25e
 log = logging.getLogger('scene_classify')
 
+def parts_lock(out, # Folder of part files
+               shard:int=0, # This process's shard
+               n_shards:int=1, # Number of shards
+              )->contextlib.AbstractContextManager:
+    "The lock a run holds on its shard of the part folder `out` (a hidden file beside it)."
+    out = Path(out)
+    tag = '' if n_shards == 1 else f'.shard-{shard}-of-{n_shards}'
+    return run_lock(out.parent/f'.{out.name}{tag}.lock', f'{out} (shard {shard}/{n_shards})')
+
+def clear_parts(out, # Folder of part files
+               ):
+    "Delete the files a job wrote in `out` (its plan, parts and their temporary files), and `out` if it is then empty."
+    out = Path(out)
+    for f in [out/'plan.json', *out.glob('part-*.csv'), *out.glob('.part-*.tmp'), *out.glob('.plan.json.*.tmp')]:
+        f.unlink(missing_ok=True)
+    with contextlib.suppress(OSError): out.rmdir()
+
 def _plan(out:Path, plan:dict)->bool:
     "Make `out` hold parts of the job `plan` only; returns whether it held parts of another job (now deleted)."
     f = out/'plan.json'
-    stale = f.exists() and json.loads(f.read_text()) != plan
+    old = json.loads(f.read_text()) if f.exists() else None
+    stale = old != plan and (old is not None or any(out.glob('part-*.csv')))
     if stale:
-        old = json.loads(f.read_text())
-        diff = ', '.join(k for k in plan if old.get(k) != plan[k])
-        log.warning(f'{out}: parts of an earlier job ({diff} differ) deleted; predicting from the start')
-        shutil.rmtree(out)
+        diff = ', '.join(k for k in plan if old.get(k) != plan[k]) + ' differ' if old else 'no plan.json'
+        log.warning(f'{out}: parts of an earlier job ({diff}) deleted; predicting from the start')
+        clear_parts(out)
     if not f.exists():
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(f) as fh: json.dump(plan, fh, indent=1)
@@ -58,6 +75,11 @@ def predict_to(clf, # A fitted or loaded `SceneClassifier`
         raise ValueError(f'chunk_size must be a positive integer, not {chunk_size!r}')
     if not 0 <= shard < n_shards: raise ValueError(f'shard {shard} is not in 0..{n_shards - 1}')
     out, f = Path(out), data_file(data, split)
+    with parts_lock(out, shard, n_shards): return _predict_parts(clf, data, out, f, split, chunk_size, shard, n_shards,
+                                                                 model_id, progress)
+
+def _predict_parts(clf, data, out:Path, f:Path, split, chunk_size, shard, n_shards, model_id, progress)->dict:
+    "`predict_to`'s work, under its lock."
     n = count_rows(f, split)
     if n == 0: raise DataError(f, ['the table has no rows'])
     n_chunks = max(1, math.ceil(n / chunk_size))

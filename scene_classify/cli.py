@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #ed057da7
 from __future__ import annotations
-import argparse, inspect, json, logging, os, shutil, signal, sys, time, traceback, warnings
+import argparse, contextlib, inspect, json, logging, os, shutil, signal, sys, threading, time, traceback, warnings
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, store_true
@@ -69,26 +69,44 @@ def _row_report(detailed:Path, allow:bool)->int:
     print(f'error: {what}; pass --allow-unpredicted to accept them', file=sys.stderr)
     return EXIT_UNPREDICTED
 
+def _prediction_paths(out:Path)->dict:
+    "What `predict --out out` writes: the submission, the detailed CSV beside it, and the part folder."
+    return {'--out': out, 'the detailed CSV': out.with_name(out.stem + '_detailed.csv'),
+            'the part folder': out.with_name(out.name + '.parts')}
+
+def _check_prediction_out(out:Path, model, data, split:str):
+    "Refuse, before any work, an `--out` that is a folder, or that would replace the input table or enter the model."
+    from scene_classify.data import data_file
+    if out.is_dir(): raise ValueError(f'--out {out} is a folder: give the CSV file to write, e.g. {out/"p.csv"}')
+    inputs = {'the --data table': data_file(data, split), 'the model folder': model}
+    check_outputs(_prediction_paths(out), inputs)
+
 def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None,
                        allow=False)->int:
     "Stream predictions into `out` (submission) and `*_detailed.csv` through resumable part files; the exit status."
-    from scene_classify.batch import predict_to, merge_parts
+    from scene_classify.batch import parts_lock
     i, n = _shard(shard)
-    parts = out.with_name(out.name + '.parts')
-    try: res = predict_to(clf, data, parts, split, _chunk_size(chunk_size), i, n, model_id, progress=not quiet)
-    except Exception:
-        # nothing to resume: leave nothing
-        if not list(parts.glob('part-*.csv')): shutil.rmtree(parts, ignore_errors=True)
-        raise
-    if res['skipped']: _say(quiet, f'resumed: {res["skipped"]} chunk(s) already predicted in {parts}')
-    if merge_parts(parts, out) is None:
-        _say(quiet, f'shard {shard}: {res["present"]} of {res["chunks"]} chunks present in {parts}; '
-                    f'the last shard to finish writes {out}')
+    parts = _prediction_paths(out)['the part folder']
+    with parts_lock(parts, i, n): res = _predict_parts(clf, data, split, out, parts, quiet, chunk_size, i, n, model_id)
+    if res is None:
+        _say(quiet, f'shard {shard}: some chunks are still missing in {parts}; the last shard to finish writes {out}')
         return 0
-    shutil.rmtree(parts, ignore_errors=True)
     detailed = out.with_name(out.stem + '_detailed.csv')
     _say(quiet, f'predictions: {out} (submission, {res["rows"]} rows), {detailed} (probabilities per modality)')
     return _row_report(detailed, allow)
+
+def _predict_parts(clf, data, split, out:Path, parts:Path, quiet, chunk_size, i, n, model_id)->dict|None:
+    "Predict this shard's parts and, once every part is there, merge them into `out`; None while some are missing."
+    from scene_classify.batch import predict_to, merge_parts, clear_parts
+    try: res = predict_to(clf, data, parts, split, _chunk_size(chunk_size), i, n, model_id, progress=not quiet)
+    except Exception:
+        # nothing to resume: leave nothing
+        if not list(parts.glob('part-*.csv')): clear_parts(parts)
+        raise
+    if res['skipped']: _say(quiet, f'resumed: {res["skipped"]} chunk(s) already predicted in {parts}')
+    if merge_parts(parts, out) is None: return None
+    clear_parts(parts)
+    return res
 
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
@@ -99,10 +117,15 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
          quiet:store_true=False, # No progress output
         ):
     "Make the synthetic demo data, train, evaluate, predict and write a report, all offline."
+    out, t0 = claim_dir(out, 'demo'), time.time() # a folder of the user's is never replaced
+    with run_lock(out/'.scene_classify.lock', f'the demo folder {out}'):
+        return _demo(out, preset, size, n_train, seed, quiet, t0)
+
+def _demo(out:Path, preset, size, n_train, seed, quiet, t0)->int:
+    "`demo`'s work, in its own folder."
     from scene_classify.data import make_demo
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.report import write_report
-    out, t0 = Path(out), time.time()
     data = make_demo(out/'data', n_train=n_train, seed=seed, overwrite=True)
     _say(quiet, f'demo data (synthetic): {data}')
     clf = SceneClassifier(preset, seed=seed, quiet=quiet, **({'size': size} if size else {})).fit(data)
@@ -161,8 +184,31 @@ def train(data:str=None, # Training data: a folder or CSV in any supported layou
     if show: return _show(preset, settings, json)
     if data is None: raise ValueError('train needs --data, a folder or CSV of training data (--show works without)')
     from scene_classify.pipeline import SceneClassifier
+    from scene_classify.artifact import is_legacy_model, model_lock
     clf = SceneClassifier(preset, seed=seed, quiet=quiet, **settings)
-    ck = Path(out)/'checkpoint'
+    # a folder of the user's is never written into; when distributed, rank 0 checks and holds the folder
+    rank0 = int(os.environ.get('RANK', 0)) == 0
+    out = claim_dir(out, 'model', ours=is_legacy_model) if rank0 else Path(out)
+    with model_lock(out) if rank0 else contextlib.nullcontext():
+        if resume and _complete(clf, out):
+            _say(quiet, f'{out} holds the complete model of these settings and no checkpoint: nothing to resume '
+                        '(train without --resume to train again)')
+            return 0
+        return _train(clf, data, split, out, resume, export_pickle, report, quiet)
+
+def _complete(clf, out:Path)->bool:
+    "Whether `out` holds a finished model of `clf`'s recipes and run settings, and no checkpoint."
+    from scene_classify.artifact import read_artifact
+    from scene_classify.presets import recipes_to_dict
+    if (out/'checkpoint').exists() or not (out/'CURRENT').exists(): return False
+    s = read_artifact(out)[1]
+    plain = lambda o: json.loads(json.dumps(o))
+    return plain(s['recipes']) == plain(recipes_to_dict(clf.recipes())) and s['run'] == dict(valid_pct=clf.valid_pct,
+                                                                                               seed=clf.seed)
+
+def _train(clf, data, split, out:Path, resume, export_pickle, report, quiet):
+    "`train`'s work, holding the lock on `out`."
+    ck = out/'checkpoint'
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         # another Ctrl-C must not cut this message short; `main` restores the handler
@@ -171,9 +217,12 @@ def train(data:str=None, # Training data: a folder or CSV in any supported layou
             print(f'finished work is saved in {ck}: run the same command with --resume to continue', file=sys.stderr)
         raise
     clf.save(out, export_pickle=export_pickle)
-    # the run is complete: the checkpoint has done its job
-    if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True)
-    _summary(clf, out, report, quiet)
+    try:
+        # the run is complete: the checkpoint has done its job
+        with interrupt_held():
+            if int(os.environ.get('RANK', 0)) == 0: shutil.rmtree(ck, ignore_errors=True)
+        _summary(clf, out, report, quiet)
+    except KeyboardInterrupt: print(f'interrupted after the model was saved: {out} is complete', file=sys.stderr)
 
 def _summary(clf, model, report, quiet):
     "Say where the model is and how the strategies compared; write the validation report if asked."
@@ -219,6 +268,7 @@ def predict(model:Required, # Model artifact folder
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.artifact import artifact_dir
     _shard(shard), _chunk_size(chunk_size) # bad options fail before the model loads
+    _check_prediction_out(Path(out), model, data, split)
     clf = SceneClassifier.load(model)
     clf.vision.tta = tta or clf.vision.tta # a model validated with TTA predicts with it
     # a resumed run never mixes predictions with and without TTA
@@ -268,6 +318,8 @@ def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO[, START][, DURATION][, CL
     from scene_classify.data import read_csv, resolve_paths
     from scene_classify.features import features_table, MFCCRecipe
     p, t0 = Path(pairs), time.time()
+    if Path(out).is_dir(): raise ValueError(f'--out {out} is a folder: give the CSV file to write')
+    check_outputs({'--out': out}, {'--pairs': p})
     raw = read_csv(p)
     bases = [Path(root)] if root else [p.parent, p.parent/'audio']
     paths = [q or '' for q in resolve_paths(raw['AUDIO'], bases)] if 'AUDIO' in raw.columns else None
@@ -291,16 +343,21 @@ def main(argv:list|None=None)->int:
     cmd, debug = COMMANDS[args.pop('command')], args.pop('debug')
     _setup(args.get('quiet', False))
     args = {k: v for k,v in args.items() if k in inspect.signature(cmd).parameters} # drop fastcore's own --pdb/--xtra
+    main_thread = threading.current_thread() is threading.main_thread()
+    term = signal.signal(signal.SIGTERM, on_sigterm) if main_thread else None # stops a run as Ctrl-C does
+    children_die_with_parent() # no DataLoader worker outlives the command
     try: return cmd(**args) or 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print('interrupted', file=sys.stderr)
+        print('terminated' if isinstance(e, Terminated) else 'interrupted', file=sys.stderr)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        return 130
+        return 143 if isinstance(e, Terminated) else 130
     except Exception as e:
         if debug: traceback.print_exc()
         else: print(f'error: {e}'.splitlines()[0] if not isinstance(e, DataError) else f'error: {e}', file=sys.stderr)
         return 1
+    finally:
+        if main_thread: signal.signal(signal.SIGTERM, term)
 
 # %% ../nbs/10_cli.ipynb #b795deee
 # `python -m scene_classify.cli`, as launchers (`accelerate launch -m`, `torchrun -m`) call it

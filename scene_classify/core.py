@@ -6,14 +6,16 @@ Docs: https://scene-classify.github.io/scene_classify/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0e45e69a
 from __future__ import annotations
-import hashlib, logging, os, re, signal, sys, tempfile, threading, time, contextlib
+import fcntl, hashlib, json, logging, os, re, signal, sys, tempfile, threading, time, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'label_index', 'class_prior',
-           'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'interrupt_held', 'atomic_write',
-           'LineProgressBar', 'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table', 'find_scenes9']
+__all__ = ['log', 'DEFAULT_CLASSES', 'IMAGE', 'PATH', 'LABEL', 'GROUP', 'START', 'FEATURE_PREFIX', 'OWNER_FILE', 'label_index',
+           'class_prior', 'feature_cols', 'fmt_lines', 'DataError', 'umask', 'temp_dir', 'Terminated', 'on_sigterm',
+           'interrupt_held', 'children_die_with_parent', 'atomic_write', 'owner', 'claim_dir', 'LockError', 'run_lock',
+           'check_outputs', 'LineProgressBar', 'LineMasterBar', 'line_progress', 'sha256_file', 'probs_table',
+           'find_scenes9']
 
 # %% ../nbs/00_core.ipynb #d9411469
 log = logging.getLogger('scene_classify') # the library's one logger; the command line prints its messages
@@ -105,18 +107,41 @@ def temp_dir(parent, # Folder to create it in
     return d
 
 # %% ../nbs/00_core.ipynb #5c1d2e90
+class Terminated(KeyboardInterrupt):
+    "SIGTERM, turned by `on_sigterm` into an interruption that stops a command as Ctrl-C does."
+
+def on_sigterm(signum=None, frame=None):
+    "A SIGTERM handler that raises `Terminated`, so that a terminated run cleans up and says how to resume."
+    raise Terminated()
+
 @contextlib.contextmanager
 def interrupt_held():
-    "Hold Ctrl-C (SIGINT) while the block runs and raise `KeyboardInterrupt` after it, if one came."
+    "Hold Ctrl-C (SIGINT), and SIGTERM handled by `on_sigterm`, while the block runs; raise it after the block."
     main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield
-        return
+    ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: on_sigterm}
+    held = [s for s,h in ours.items() if main and signal.getsignal(s) is h]
     got = []
-    signal.signal(signal.SIGINT, lambda *args: got.append(args))
+    for s in held: signal.signal(s, lambda *args: got.append(args))
     try: yield
-    finally: signal.signal(signal.SIGINT, signal.default_int_handler)
-    if got: raise KeyboardInterrupt
+    finally:
+        for s in held: signal.signal(s, ours[s])
+    if got: ours[got[0][0]](*got[0])
+
+# %% ../nbs/00_core.ipynb #b1532f5d
+def _die_with_parent():
+    "In a forked child on Linux: receive SIGTERM, with its default action, when the parent dies."
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError): ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    with contextlib.suppress(ValueError): signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+_forks_die = []
+
+def children_die_with_parent():
+    "Make every process this one forks from now on (DataLoader workers) die when it dies, however it dies (Linux)."
+    if sys.platform.startswith('linux') and not _forks_die:
+        os.register_at_fork(after_in_child=_die_with_parent)
+        _forks_die.append(True)
 
 # %% ../nbs/00_core.ipynb #a069bab3
 @contextlib.contextmanager
@@ -138,6 +163,97 @@ def atomic_write(path, # Final path of the file
         except BaseException:
             with contextlib.suppress(FileNotFoundError): os.remove(tmp)
             raise
+
+# %% ../nbs/00_core.ipynb #7237bf5f
+OWNER_FILE = 'scene_classify.json' # marks a folder scene_classify made, and what for
+
+def owner(path)->str|None:
+    "What scene_classify made the folder `path` for ('model', 'demo'), or None if it has no readable marker."
+    f = Path(path)/OWNER_FILE
+    if f.is_symlink() or not f.is_file(): return None
+    try: return json.loads(f.read_text()).get('kind')
+    except (ValueError, OSError, AttributeError): return None
+
+def claim_dir(path, # Folder to make, or to check
+              kind:str, # What it is for: 'model', 'demo'
+              ours=None, # `ours(path)`: whether a folder without the marker is one of ours all the same
+             )->Path:
+    "Make `path` a folder of `kind`, or check it is one; a non-empty folder of anything else is refused."
+    path = Path(path)
+    have = owner(path)
+    if path.exists() and not path.is_dir(): raise ValueError(f'{path} is a file: pick a new folder for the {kind}')
+    if have not in (None, kind):
+        raise ValueError(f'{path} is a scene_classify {have} folder, not a {kind} folder: pick a new folder')
+    if have is None and path.exists() and any(path.iterdir()) and not (ours and ours(path)):
+        raise ValueError(f'{path} is a folder scene_classify did not make and it is not empty: pick a new folder '
+                         f'(or an empty one) for the {kind}; nothing in it is replaced or deleted')
+    path.mkdir(parents=True, exist_ok=True)
+    if have is None:
+        with atomic_write(path/OWNER_FILE) as f: json.dump(dict(kind=kind), f)
+    return path
+
+# %% ../nbs/00_core.ipynb #3dcfd380
+class LockError(RuntimeError):
+    "Another process is writing the same output."
+
+_held = {} # lock files this process holds -> [descriptor, depth]
+
+def _lock_pid(fd:int)->str:
+    "The pid written in the lock file open as `fd` ('' if none)."
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 32).decode(errors='replace').strip()
+
+def _acquire(path:Path, what:str)->int:
+    "Descriptor of `path`, created if needed and exclusively locked; `LockError` if another process holds it."
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _lock_pid(fd) or 'unknown'
+            os.close(fd)
+            raise LockError(f'{what} is being written by another run (pid {pid}, lock {path}): wait for it to '
+                            'finish, or write elsewhere') from None
+        # the holder may have removed the file between our open and our lock: lock the file that is there now
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(path).st_ino == os.fstat(fd).st_ino: break
+        os.close(fd)
+    if (old := _lock_pid(fd)) and old != str(os.getpid()):
+        log.warning(f'{path}: taking over the lock left by process {old}, which no longer runs')
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f'{os.getpid()}\n'.encode(), 0)
+    return fd
+
+@contextlib.contextmanager
+def run_lock(path, # Lock file (created, and removed at the end)
+             what:str|None=None, # What it protects, for the message
+            ):
+    "Hold an exclusive lock on `path` while the block runs; another process holding it makes this fail at once."
+    path = Path(path).absolute()
+    key = str(path)
+    if key in _held: _held[key][1] += 1
+    else: _held[key] = [_acquire(path, what or str(path)), 1]
+    try: yield path
+    finally:
+        _held[key][1] -= 1
+        if not _held[key][1]:
+            fd = _held.pop(key)[0]
+            with contextlib.suppress(FileNotFoundError): os.unlink(path)
+            os.close(fd)
+
+# %% ../nbs/00_core.ipynb #dc26b39f
+def _clash(out:Path, inp:Path)->bool:
+    "Whether writing `out` would replace the file `inp` or write inside the folder `inp`."
+    o, i = out.resolve(), inp.resolve()
+    if o == i or (inp.is_dir() and i in o.parents): return True
+    return out.exists() and inp.exists() and os.path.samefile(out, inp)
+
+def check_outputs(outputs:dict, # Name (e.g. '--out') -> path that will be written
+                  inputs:dict, # Name -> file, or folder nothing inside which may be written
+                 ):
+    "Refuse, naming each clash, outputs that would replace an input file or write inside an input folder."
+    probs = [f'{o} {op} would overwrite {i} {ip}: choose another output path'
+             for o,op in outputs.items() for i,ip in inputs.items() if ip is not None and _clash(Path(op), Path(ip))]
+    if probs: raise DataError('output paths', probs)
 
 # %% ../nbs/00_core.ipynb #732264e1
 from fastprogress.fastprogress import ProgressBar, ConsoleProgressBar, ConsoleMasterBar, MasterBar

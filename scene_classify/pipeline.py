@@ -24,11 +24,11 @@ from .joint import JointHead, JointFeatures, fit_joint_features, joint_feature_p
 from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
 from .presets import get_preset, override, check_settings, recipes_to_dict, recipes_from_dict
 from .weights import check_weights
-from .artifact import write_artifact, read_artifact, save_module, load_module, ArtifactError
+from .artifact import write_artifact, read_artifact, save_module, load_module, model_file, ArtifactError
 
 # %% auto #0
-__all__ = ['MIN_TRAIN_ROWS', 'SceneClassifier', 'rows_needed', 'usable', 'unheard_rows', 'row_keys', 'CheckpointError',
-           'submission', 'safe_shape']
+__all__ = ['MIN_TRAIN_ROWS', 'LOAD_TRIES', 'SceneClassifier', 'rows_needed', 'usable', 'unheard_rows', 'row_keys',
+           'CheckpointError', 'submission', 'safe_shape']
 
 # %% ../nbs/08b_pipeline.ipynb #b03eacd0
 def _check_run(**run):
@@ -402,6 +402,13 @@ def fit(self:SceneClassifier,
 
 # %% ../nbs/08b_pipeline.ipynb #3725cbaa
 @patch
+def _check_fitted(self:SceneClassifier):
+    "Refuse to predict or save a classifier that was neither fitted nor loaded."
+    if not hasattr(self, 'classes_'):
+        raise ValueError('this SceneClassifier has no models yet: fit the classifier first, or load one '
+                         '(SceneClassifier.load)')
+
+@patch
 def _check_compatible(self:SceneClassifier, df:pd.DataFrame):
     "Refuse a table whose classes or feature columns differ from the model's."
     src = df.attrs.get('source', 'data')
@@ -432,6 +439,7 @@ def predict(self:SceneClassifier,
             row_key:bool|None=None, # Add `ROW`, each row's number in the input from 0 (None: where an IMAGE repeats)
            )->pd.DataFrame:
     "Predictions for every row of `data`, in order: label, CLASS, decided_by, error, and each model's probabilities."
+    self._check_fitted()
     df = _read(data, split, errors='mark', recipe=self.audio.features)
     self._check_compatible(df)
     n, nc = len(df), len(self.classes_)
@@ -550,6 +558,7 @@ def save(self:SceneClassifier,
          export_pickle:bool=False, # Also save fastai's pickled learner (loading a pickle runs code: trusted use only)
         )->Path:
     "Save the fitted classifier as a model artifact in `path`, switched to atomically."
+    self._check_fitted()
     path = Path(path)
     if not is_main(): # when distributed, rank 0 writes and the others wait for it
         barrier()
@@ -599,15 +608,38 @@ def _load_heads(self:SceneClassifier, ver:Path, s:dict):
 def safe_shape(f:Path, key:str)->tuple:
     "The shape of tensor `key` in the safetensors file `f`, read from its header."
     from safetensors import safe_open
-    with safe_open(str(f), 'pt') as st: return tuple(st.get_slice(key).get_shape())
+    try:
+        with safe_open(str(model_file(f)), 'pt') as st: return tuple(st.get_slice(key).get_shape())
+    except ArtifactError: raise
+    except Exception as e: raise ArtifactError(f'{f}: no readable tensor {key!r} ({e}); save the model again') from None
 
 # %% ../nbs/08b_pipeline.ipynb #19972408
+LOAD_TRIES = 5 # a load that meets a save by another process reads the new version, this many times at most
+
+def _current(path)->str|None:
+    "What the CURRENT file of the model folder `path` says, if it can be read."
+    f = Path(path)/'CURRENT'
+    try: return f.read_text() if f.is_file() else None
+    except OSError: return None
+
 @patch(cls_method=True)
 def load(cls:SceneClassifier,
          path, # Artifact folder written by `save`
          cpu:bool=True, # Predict on the CPU even when a GPU is there
         )->SceneClassifier:
     "Load a classifier saved with `save`, verifying every checksum; nothing in it is unpickled or run."
+    for _ in range(LOAD_TRIES):
+        cur = _current(path)
+        try: return cls._load_version(path, cpu)
+        except Exception as e:
+            if _current(path) != cur: continue # saved again meanwhile: its old version is gone, read the new one
+            if not isinstance(e, FileNotFoundError): raise
+            raise ArtifactError(f'{path}: {e.filename} is missing; save the model again') from None
+    raise ArtifactError(f'{path}: saved again {LOAD_TRIES} times while it was read; load it once the saving stops')
+
+@patch(cls_method=True)
+def _load_version(cls:SceneClassifier, path, cpu:bool=True)->SceneClassifier:
+    "The classifier in the version of `path` that is current now."
     ver, s = read_artifact(path)
     self = cls(None, **recipes_from_dict(s['recipes']), **s['run'])
     self.preset = s['preset']

@@ -31,7 +31,7 @@ def test_two_processes_match_one(runs):
 
 def test_artifact_written_once(runs):
     d, _ = runs
-    assert sorted(p.name for p in (d/'two').iterdir() if not p.name.startswith('v-')) == ['CURRENT']
+    assert sorted(p.name for p in (d/'two').iterdir() if not p.name.startswith('v-')) == ['CURRENT', 'scene_classify.json']
     assert len(list((d/'two').glob('v-*'))) == 1
 
 JOINT = '''
