@@ -227,8 +227,9 @@ def _fit_joint(self:SceneClassifier, df:pd.DataFrame, rows, val=None)->JointFeat
     mfcc = df[feature_cols(df)].to_numpy(np.float32)
     y = label_index(df, self.classes_)
     valid = (self.features_[val], mfcc[val], y[val]) if val is not None else None
+    shown = ' (the table shows each)' if val is not None else ''
     self._say(f'joint network: training its head on the stored image features and MFCCs of {len(rows)} rows, '
-              f'{f.joint_epochs} epochs (the table shows each)')
+              f'{f.joint_epochs} epochs{shown}')
     return fit_joint_features(self.features_[rows], mfcc[rows], y[rows], len(self.classes_),
                               f.joint_epochs, f.joint_lr, f.p_audio, seed=self.seed, quiet=self.quiet, valid=valid)
 
