@@ -88,15 +88,16 @@ def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, s
     i, n = _shard(shard)
     parts = _prediction_paths(out)['the part folder']
     with parts_lock(parts, i, n): res = _predict_parts(clf, data, split, out, parts, quiet, chunk_size, i, n, model_id)
-    if res is None:
-        _say(quiet, f'shard {shard}: some chunks are still missing in {parts}; the last shard to finish writes {out}')
+    if not res['merged']:
+        _say(quiet, f'shard {shard}: {res["present"]} of {res["chunks"]} chunks present in {parts}; '
+                    f'the last shard to finish writes {out}')
         return 0
     detailed = out.with_name(out.stem + '_detailed.csv')
     _say(quiet, f'predictions: {out} (submission, {res["rows"]} rows), {detailed} (probabilities per modality)')
     return _row_report(detailed, allow)
 
-def _predict_parts(clf, data, split, out:Path, parts:Path, quiet, chunk_size, i, n, model_id)->dict|None:
-    "Predict this shard's parts and, once every part is there, merge them into `out`; None while some are missing."
+def _predict_parts(clf, data, split, out:Path, parts:Path, quiet, chunk_size, i, n, model_id)->dict:
+    "Predict this shard's parts and, once every part is there, merge them into `out` (`merged` says whether it did)."
     from scene_classify.batch import predict_to, merge_parts, clear_parts
     try: res = predict_to(clf, data, parts, split, _chunk_size(chunk_size), i, n, model_id, progress=not quiet)
     except Exception:
@@ -104,9 +105,9 @@ def _predict_parts(clf, data, split, out:Path, parts:Path, quiet, chunk_size, i,
         if not list(parts.glob('part-*.csv')): clear_parts(parts)
         raise
     if res['skipped']: _say(quiet, f'resumed: {res["skipped"]} chunk(s) already predicted in {parts}')
-    if merge_parts(parts, out) is None: return None
+    if merge_parts(parts, out) is None: return dict(res, merged=False)
     clear_parts(parts)
-    return res
+    return dict(res, merged=True)
 
 # %% ../nbs/10_cli.ipynb #a04eb7de
 def demo(out:str='scene_demo', # Folder for the demo data, model, predictions and report
