@@ -74,12 +74,30 @@ def _prediction_paths(out:Path)->dict:
     return {'--out': out, 'the detailed CSV': out.with_name(out.stem + '_detailed.csv'),
             'the part folder': out.with_name(out.name + '.parts')}
 
+def _first_line(f:Path)->str:
+    "The first line of file `f` (at most 4 KiB of it), for telling our own outputs from a user's files."
+    with open(f, 'rb') as fh: return fh.read(4096).split(b'\n')[0].decode('utf-8', 'replace').lstrip('\ufeff')
+
+def _check_replaceable(paths:dict, ours, what:str):
+    "Refuse, before any work, an existing file among `paths` whose first line `ours` does not recognise, or a model's."
+    probs = []
+    for name, f in paths.items():
+        f = Path(f)
+        if any(owner(d) == 'model' for d in f.resolve().parents):
+            probs.append(f'{name} {f} is inside a model folder: write outside it')
+        elif f.is_file() and not ours(_first_line(f)):
+            probs.append(f'{name} {f} exists and is not {what}: choose another path, or move the file away first')
+    if probs: raise DataError('output paths', probs)
+
 def _check_prediction_out(out:Path, model, data, split:str):
     "Refuse, before any work, an `--out` that is a folder, or that would replace the input table or enter the model."
     from scene_classify.data import data_file
     if out.is_dir(): raise ValueError(f'--out {out} is a folder: give the CSV file to write, e.g. {out/"p.csv"}')
     inputs = {'the --data table': data_file(data, split), 'the model folder': model}
     check_outputs(_prediction_paths(out), inputs)
+    ours = lambda head: head.startswith('Id,') or head.startswith(IMAGE) and 'decided_by' in head
+    _check_replaceable({k: v for k,v in _prediction_paths(out).items() if k != 'the part folder'}, ours,
+                       'a prediction table')
 
 def _write_predictions(clf, data, split, out:Path, quiet, chunk_size:int=2048, shard:str='0/1', model_id=None,
                        allow=False)->int:
@@ -210,6 +228,8 @@ def _complete(clf, out:Path)->bool:
 def _train(clf, data, split, out:Path, resume, export_pickle, report, quiet):
     "`train`'s work, holding the lock on `out`."
     ck = out/'checkpoint'
+    if (out/'CURRENT').exists() and not resume:
+        _say(quiet, f'{out} holds a model: the one trained now replaces it once it is saved')
     try: clf.fit(data, split, checkpoint=ck, resume=resume)
     except KeyboardInterrupt:
         # another Ctrl-C must not cut this message short; `main` restores the handler
@@ -321,6 +341,7 @@ def features(pairs:Required, # Pairs CSV: IMAGE, AUDIO[, START][, DURATION][, CL
     p, t0 = Path(pairs), time.time()
     if Path(out).is_dir(): raise ValueError(f'--out {out} is a folder: give the CSV file to write')
     check_outputs({'--out': out}, {'--pairs': p})
+    _check_replaceable({'--out': out}, lambda head: head.startswith(IMAGE) and 'mfcc_1' in head, 'a features table')
     raw = read_csv(p)
     bases = [Path(root)] if root else [p.parent, p.parent/'audio']
     paths = [q or '' for q in resolve_paths(raw['AUDIO'], bases)] if 'AUDIO' in raw.columns else None

@@ -26,10 +26,12 @@ FEATURE_PREFIX = 'mfcc_'
 
 # %% ../nbs/00_core.ipynb #619ce19c
 class _StdoutHandler(logging.StreamHandler):
-    "A handler writing to whatever `sys.stdout` is when a line is logged: a terminal, a log file, a notebook's cell."
-    def __init__(self): logging.Handler.__init__(self)
+    "A handler writing to whatever `sys.stdout` (or `sys.stderr`) is when a line is logged: a terminal, a log, a cell."
+    def __init__(self, err:bool=False):
+        logging.Handler.__init__(self)
+        self.err = err
     @property
-    def stream(self): return sys.stdout
+    def stream(self): return sys.stderr if self.err else sys.stdout
     @stream.setter
     def stream(self, _): pass
     def flush(self): # at exit, a notebook's namespace may be gone before logging flushes
@@ -37,11 +39,13 @@ class _StdoutHandler(logging.StreamHandler):
         except Exception: pass
 
 def _progress_lines():
-    "The library's INFO lines on stdout as plain lines, wherever it runs; its warnings go on to stderr."
-    h = _StdoutHandler()
-    h.addFilter(lambda r: r.levelno < logging.WARNING)
-    h.setFormatter(logging.Formatter('%(message)s'))
-    log.addHandler(h)
+    "The library's INFO lines on stdout and its warnings on stderr, as plain lines, unless logging is set up."
+    for err in (False, True):
+        h = _StdoutHandler(err)
+        # an application that configures logging gets every line through its own handlers instead
+        h.addFilter(lambda r, err=err: (r.levelno >= logging.WARNING) == err and not logging.getLogger().handlers)
+        h.setFormatter(logging.Formatter('%(message)s'))
+        log.addHandler(h)
     log.setLevel(logging.INFO)
 
 if not log.handlers: _progress_lines()

