@@ -154,7 +154,7 @@ def _demo(out:Path, preset, size, n_train, seed, quiet, t0)->int:
     sized = [a if ':' in a else f'{a}:{clf.vision.size}' for a in clf.vision.archs] # backbone:pixels
     notes = [f'Preset {preset} ({", ".join(sized)}). Total time {time.time()-t0:.0f} s.', '',
              'The fusion was fitted on these validation rows, so its row in *Scores* is optimistic; '
-             'the cross-fitted table below is the fair comparison.']
+             'the cross-fitted table above it is the fair comparison.']
     title = 'scene_classify demo (synthetic data, validation split)'
     rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes_, title, clf.comparison_,
                        clf.fusion_, notes)
