@@ -13,6 +13,7 @@ from fastcore.basics import patch
 from fastai.vision.all import Normalize, IndexSplitter
 from .core import *
 from .data import read_scenes
+from .models import parts_present
 from .block import AutoSplitter
 from .vision import vision_dls, scene_vision_learner, vision_probs, image_dl
 from .stored import make_encoder, FeatureStore, Probe, fit_probe, probe_probs, frozen_outputs, parse_arch
@@ -123,12 +124,9 @@ def _rows_sha256(df:pd.DataFrame)->str:
     return hashlib.sha256(rows.tobytes()).hexdigest()
 
 def usable(df:pd.DataFrame)->tuple:
-    "Masks of the rows whose image, and whose audio, can be used: present, and not marked broken by `read_scenes`."
-    fc = feature_cols(df)
-    ok = lambda part: df[f'{part}_error'].isna().to_numpy() if f'{part}_error' in df else np.ones(len(df), bool)
-    img = df[PATH].notna().to_numpy() if PATH in df else np.zeros(len(df), bool)
-    aud = np.isfinite(df[fc].to_numpy(np.float64)).all(1) if fc else np.zeros(len(df), bool)
-    return img & ok('image'), aud & ok('audio')
+    "Masks of the rows whose image, and whose audio, can be used: `models.parts_present` as a pair."
+    has = parts_present(df)
+    return has['image'], has['audio']
 
 def _compared(val:list, img:np.ndarray, aud:np.ndarray)->list:
     "The validation rows models are compared on: those with every part that some row has."
