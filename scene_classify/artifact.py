@@ -11,25 +11,18 @@ from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version, PackageNotFoundError
 from pathlib import Path
 import torch
-from safetensors.torch import save_file, load_file
 from .core import *
+from .models import ArtifactError, MAX_MODEL_FILE, model_file, save_module, load_module
 from .features import MFCCRecipe
 from .presets import VisionRecipe, AudioRecipe, FusionRecipe, recipes_to_dict
 
 # %% auto #0
-__all__ = ['ARTIFACT_FORMAT', 'MAX_MODEL_FILE', 'VERSION_NAME', 'LOCK_FILE', 'SETTINGS_KEYS', 'ArtifactError', 'versions',
-           'model_file', 'save_module', 'load_module', 'is_legacy_model', 'model_lock', 'write_artifact',
-           'artifact_dir', 'verify_artifact', 'upgrade_settings', 'read_artifact', 'load_vision_pickle']
+__all__ = ['ARTIFACT_FORMAT', 'VERSION_NAME', 'LOCK_FILE', 'SETTINGS_KEYS', 'versions', 'is_legacy_model', 'model_lock',
+           'write_artifact', 'artifact_dir', 'verify_artifact', 'upgrade_settings', 'read_artifact',
+           'load_vision_pickle']
 
 # %% ../nbs/08a_artifact.ipynb #200da99d
-ARTIFACT_FORMAT = 3 # bumped whenever settings.json changes shape; `upgrade_settings` reads every older format
-MAX_MODEL_FILE = 8 << 30 # bytes: the largest model file read (a large backbone's float32 weights are far below it)
-
-class ArtifactError(DataError):
-    "A model artifact that is incomplete, modified, of a format this version cannot read, or not one at all."
-    def __init__(self, msg:str):
-        ValueError.__init__(self, msg)
-        self.source, self.problems = msg.split(': ')[0], [msg]
+ARTIFACT_FORMAT = 4 # bumped whenever settings.json changes shape; `upgrade_settings` reads every older format
 
 def versions()->dict:
     "Versions of Python and of the libraries a model depends on."
@@ -38,44 +31,6 @@ def versions()->dict:
         try: out[p] = pkg_version(p)
         except PackageNotFoundError: out[p] = None
     return out
-
-# %% ../nbs/08a_artifact.ipynb #590c6126
-def model_file(f, # A file of a model artifact
-               max_bytes:int=MAX_MODEL_FILE, # Largest size read
-              )->Path:
-    "`f` if it is a regular file (a link to one is fine) of at most `max_bytes`; else an `ArtifactError` naming it."
-    f = Path(f)
-    try: st = os.stat(f)
-    except FileNotFoundError: raise ArtifactError(f'{f}: missing') from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ArtifactError(f'{f}: not a regular file (a device, pipe or folder); model files are plain files')
-    if st.st_size > max_bytes:
-        raise ArtifactError(f'{f}: {st.st_size} bytes, over the {max_bytes} a model file may have')
-    return f
-
-def _unreadable(f, e)->ArtifactError:
-    "The error for a weights file `f` that safetensors could not read (`e`)."
-    return ArtifactError(f'{f}: not a readable safetensors file, truncated or corrupted ({e}); save the model again')
-
-# %% ../nbs/08a_artifact.ipynb #4ac615df
-def save_module(m:torch.nn.Module, # Module whose state is saved
-                f, # File to write (safetensors)
-               ):
-    "Save `m`'s state dict as contiguous CPU tensors (floats as float32) with safetensors."
-    def plain(v): return (v.float() if v.is_floating_point() else v).detach().cpu().contiguous()
-    save_file({k: plain(v) for k,v in m.state_dict().items()}, str(f))
-
-def load_module(m:torch.nn.Module, # Module built as when it was saved
-                f, # File written by `save_module`
-               )->torch.nn.Module:
-    "Load `m`'s state from `f`, strictly (every key, every shape)."
-    f = model_file(f)
-    try: state = load_file(str(f))
-    except Exception as e: raise _unreadable(f, e) from None # safetensors' own error type, or an OSError
-    try: m.load_state_dict(state, strict=True)
-    except RuntimeError as e:
-        raise ArtifactError(f'{f}: its tensors do not fit the model its settings describe ({str(e).splitlines()[0]})')
-    return m
 
 # %% ../nbs/08a_artifact.ipynb #0a0726a0
 VERSION_NAME = re.compile(r'^v-\d{8}T\d{6}-[a-z0-9_]{8}$') # the version folders `write_artifact` makes
@@ -115,9 +70,9 @@ def _write_version(path:Path, write, settings:dict)->Path:
         now = datetime.now(timezone.utc).isoformat(timespec='seconds')
         meta = dict(settings, format=ARTIFACT_FORMAT, versions=versions(), saved=now)
         (ver/'settings.json').write_text(json.dumps(meta, indent=1))
-        files = {f.name: sha256_file(f) for f in sorted(ver.iterdir()) if f.is_file()}
+        files = {f.relative_to(ver).as_posix(): sha256_file(f) for f in sorted(ver.rglob('*')) if f.is_file()}
         (ver/'manifest.json').write_text(json.dumps(dict(format=ARTIFACT_FORMAT, files=files), indent=1))
-        for f in ver.iterdir(): os.chmod(f, 0o666 & ~umask()) # safetensors writes 0600 whatever the umask
+        for f in ver.rglob('*'): os.chmod(f, (0o777 if f.is_dir() else 0o666) & ~umask()) # safetensors: 0600
     except BaseException:
         shutil.rmtree(ver, ignore_errors=True)
         raise
@@ -141,6 +96,8 @@ def verify_artifact(path)->dict:
     ver = artifact_dir(path)
     man = json.loads(model_file(ver/'manifest.json', 1 << 20).read_text())
     for name, want in man['files'].items():
+        if '..' in Path(name).parts or Path(name).is_absolute():
+            raise ArtifactError(f'{path}: its manifest names {name!r}, outside the model; refusing to load')
         f = ver/name
         if not f.exists(): raise ArtifactError(f'{path}: {name} is missing')
         if sha256_file(model_file(f)) != want:

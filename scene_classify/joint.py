@@ -6,7 +6,8 @@ Docs: https://scene-classify.github.io/scene_classify/joint.html.md"""
 
 # %% ../nbs/07a_joint.ipynb #2722e3cd
 from __future__ import annotations
-import contextlib
+import contextlib, dataclasses, json
+from pathlib import Path
 import numpy as np, torch
 from scipy.optimize import minimize_scalar
 from scipy.special import softmax, log_softmax
@@ -14,12 +15,13 @@ from fastai.vision.all import *
 from .core import *
 from .weights import resolve_arch
 from .vision import fast_training
-from .stored import frozen_outputs, fit_stored
+from .models import SceneModel, register_model, save_module, load_module, model_file
+from .stored import frozen_outputs, fit_stored, FrozenFeatures
 from .fusion import Fusion, register_fusion, make_fusion, fusion_from_dict, compare_fusions, _clip_log
 
 # %% auto #0
 __all__ = ['JointHead', 'JointModel', 'joint_splitter', 'joint_learner', 'fit_joint_head', 'JointFeatures', 'fit_joint_features',
-           'joint_feature_probs', 'JointVision']
+           'joint_feature_probs', 'JointSettings', 'JointNetwork', 'JointVision']
 
 # %% ../nbs/07a_joint.ipynb #109fef76
 class JointHead(Module):
@@ -137,6 +139,45 @@ def joint_feature_probs(jf:JointFeatures, # From `fit_joint_features`
     a = torch.tensor(mfcc, dtype=torch.float32).repeat_interleave(views, 0)
     with torch.inference_mode(): p = torch.softmax(jf(torch.tensor(f).flatten(0, 1), a), 1)
     return p.view(n, views, -1).mean(1).numpy()
+
+# %% ../nbs/07a_joint.ipynb #17334bcb
+@dataclasses.dataclass
+class JointSettings:
+    "Settings of the joint network's head on stored features."
+    archs:tuple=('tf_efficientnet_lite0:224',) # Backbones, `name` or `name:size`; several: their features joined
+    size:int=224 # Side of the backbones given without one
+    tta:bool=True # Fit on each image and its mirror; predict with both, averaged
+    epochs:int=5 # Epochs of one cycle
+    lr:float=1e-3 # Maximum learning rate
+    p_audio:float=0.5 # Modality dropout: the share of rows whose audio is hidden while training
+    pretrained:bool=True # ImageNet weights
+    weights:str|None=None # Weights file, for a single backbone (offline machines)
+    bs:int=64 # Images per batch of the feature pass
+
+@register_model('joint', JointSettings)
+class JointNetwork(FrozenFeatures, SceneModel):
+    "A `JointHead` over the stored features of frozen backbones and the MFCCs."
+    slot, needs = 'joint', ('image', 'audio')
+    def _mfcc(self, df): return df[feature_cols(df)].to_numpy(np.float32)
+    def _fit(self, train, valid):
+        s, env, y = self.settings, self.env, label_index(train, self.classes_)
+        shown = valid is not None and len(valid) and not env.quiet
+        v = (self.features(valid)[:, :1], self._mfcc(valid), label_index(valid, self.classes_)) if shown else None
+        if not env.quiet: log.info(f'joint network: training its head on the stored image features and MFCCs of '
+                                   f'{len(train)} rows, {s.epochs} epochs')
+        self.joint_ = fit_joint_features(self.features(train), self._mfcc(train), y, len(self.classes_), s.epochs,
+                                         s.lr, s.p_audio, seed=env.seed, quiet=env.quiet, valid=v)
+    def _proba(self, df): return joint_feature_probs(self.joint_, self.features(df), self._mfcc(df))
+    def _save(self, folder):
+        self._save_encoder(folder)
+        save_module(self.joint_, Path(folder)/'joint.safetensors')
+        (Path(folder)/'joint.json').write_text(json.dumps(dict(n_mfcc=len(self.joint_.mean))))
+    def _load(self, folder):
+        self._load_encoder(folder)
+        n = json.loads(model_file(Path(folder)/'joint.json', 1 << 20).read_text())['n_mfcc']
+        head = JointHead(sum(self.encoder_.widths), n, len(self.classes_), p_audio=self.settings.p_audio)
+        jf = JointFeatures(head, torch.zeros(n), torch.ones(n))
+        self.joint_ = load_module(jf, Path(folder)/'joint.safetensors').eval()
 
 # %% ../nbs/07a_joint.ipynb #c946f8c4
 @register_fusion('joint_vision')

@@ -6,16 +6,18 @@ Docs: https://scene-classify.github.io/scene_classify/models.html.md"""
 
 # %% ../nbs/03a_models.ipynb #be1fb218
 from __future__ import annotations
-import dataclasses, json, time
+import dataclasses, json, os, stat, time
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
+from safetensors.torch import save_file, load_file
 from sklearn.metrics import log_loss
 from .core import *
 from fastcore.basics import patch_to
 
 # %% auto #0
-__all__ = ['PARTS_OF_ROW', 'MODELS', 'BOARD_COLUMNS', 'parts_present', 'SceneModel', 'NoSettings', 'register_model',
-           'list_models', 'create_model', 'load_model', 'fit_candidates']
+__all__ = ['PARTS_OF_ROW', 'MAX_MODEL_FILE', 'MODELS', 'BOARD_COLUMNS', 'parts_present', 'ArtifactError', 'model_file',
+           'save_module', 'load_module', 'FitEnv', 'SceneModel', 'NoSettings', 'register_model', 'list_models',
+           'create_model', 'load_model', 'fit_candidates']
 
 # %% ../nbs/03a_models.ipynb #075da5f4
 PARTS_OF_ROW = ('image', 'audio')
@@ -28,6 +30,63 @@ def parts_present(df:pd.DataFrame)->dict:
     aud = np.isfinite(df[fc].to_numpy(np.float64)).all(1) if fc else np.zeros(len(df), bool)
     return dict(image=img & ok('image'), audio=aud & ok('audio'))
 
+# %% ../nbs/03a_models.ipynb #c46f3efe
+MAX_MODEL_FILE = 8 << 30 # bytes: the largest model file read (a large backbone's float32 weights are far below it)
+
+class ArtifactError(DataError):
+    "A model or model file that is incomplete, modified, of a format this version cannot read, or not one at all."
+    def __init__(self, msg:str):
+        ValueError.__init__(self, msg)
+        self.source, self.problems = msg.split(': ')[0], [msg]
+
+def model_file(f, # A file of a model
+               max_bytes:int=MAX_MODEL_FILE, # Largest size read
+              )->Path:
+    "`f` if it is a regular file (a link to one is fine) of at most `max_bytes`; else an `ArtifactError` naming it."
+    f = Path(f)
+    try: st = os.stat(f)
+    except FileNotFoundError: raise ArtifactError(f'{f}: missing') from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ArtifactError(f'{f}: not a regular file (a device, pipe or folder); model files are plain files')
+    if st.st_size > max_bytes:
+        raise ArtifactError(f'{f}: {st.st_size} bytes, over the {max_bytes} a model file may have')
+    return f
+
+# %% ../nbs/03a_models.ipynb #eb4d65fc
+def _unreadable(f, e)->ArtifactError:
+    "The error for a weights file `f` that safetensors could not read (`e`)."
+    return ArtifactError(f'{f}: not a readable safetensors file, truncated or corrupted ({e}); save the model again')
+
+def save_module(m:torch.nn.Module, # Module whose state is saved
+                f, # File to write (safetensors)
+               ):
+    "Save `m`'s state dict as contiguous CPU tensors (floats as float32) with safetensors."
+    def plain(v): return (v.float() if v.is_floating_point() else v).detach().cpu().contiguous()
+    save_file({k: plain(v) for k,v in m.state_dict().items()}, str(f))
+
+def load_module(m:torch.nn.Module, # Module built as when it was saved
+                f, # File written by `save_module`
+               )->torch.nn.Module:
+    "Load `m`'s state from `f`, strictly (every key, every shape)."
+    f = model_file(f)
+    try: state = load_file(str(f))
+    except Exception as e: raise _unreadable(f, e) from None # safetensors' own error type, or an OSError
+    try: m.load_state_dict(state, strict=True)
+    except RuntimeError as e:
+        raise ArtifactError(f'{f}: its tensors do not fit the model its settings describe ({str(e).splitlines()[0]})')
+    return m
+
+# %% ../nbs/03a_models.ipynb #647af0c9
+@dataclasses.dataclass
+class FitEnv:
+    "What the models of one run share: its seed, progress, workers, stored image features and checkpoint folder."
+    seed:int=42 # Seed of the new layers and of the shuffling
+    quiet:bool=True # No progress bars or tables
+    num_workers:int|None=None # DataLoader workers
+    store:object=None # A `stored.FeatureStore` shared by the models of frozen features (None: each makes its own)
+    checkpoint:Path|None=None # A folder for a model's checkpoints (None: none)
+    resume:bool=False # Continue from what `checkpoint` holds
+
 # %% ../nbs/03a_models.ipynb #bfa5579b
 class SceneModel:
     "A model of the image, the audio or both: fitted on rows, probabilities for any rows, kept in its own folder."
@@ -38,7 +97,9 @@ class SceneModel:
     baseline:bool = False # a simple model a user would try first: every preset's candidates include one per slot
     cost_power:float = 1.0 # how its fitting time grows with the rows (a kernel SVM's about 2)
 
-    def __init__(self, settings=None): self.settings = settings if settings is not None else self.Settings()
+    def __init__(self, settings=None):
+        self.settings = settings if settings is not None else self.Settings()
+        self.env = FitEnv()
     def __repr__(self): return f'{type(self).__name__}({self.settings})'
     def rows(self, df:pd.DataFrame)->np.ndarray:
         "Mask of the rows of `df` that have every part this model needs."
@@ -117,8 +178,11 @@ def load_model(folder)->SceneModel:
     "The model `save` wrote into `folder`, rebuilt by its registered name; nothing in the folder is run."
     folder = Path(folder)
     f = folder/'model.json'
-    if not f.is_file(): raise FileNotFoundError(f'{f}: not found (is {folder} a folder written by SceneModel.save?)')
-    meta = json.loads(f.read_text())
+    if not f.is_file(): raise ArtifactError(f'{f}: missing (is {folder} a folder written by SceneModel.save?)')
+    meta = json.loads(model_file(f, 1 << 20).read_text())
+    if meta.get('name') not in MODELS:
+        raise ArtifactError(f'{f}: model type {meta.get("name")!r} is not registered in this version; '
+                            f'known: {", ".join(MODELS)}')
     m = create_model(meta['name'], **meta['settings'])
     m.classes_ = list(meta['classes'])
     m._load(folder)
@@ -143,7 +207,9 @@ def _timed_fit(self, use:pd.DataFrame, n:int, attrs:dict)->float:
     part = use.groupby(LABEL).sample(frac=n/len(use), random_state=0)
     part.attrs = attrs
     t0 = time.perf_counter()
-    create_model(self.name, **dataclasses.asdict(self.settings)).fit(part)
+    m = create_model(self.name, **dataclasses.asdict(self.settings))
+    m.env = dataclasses.replace(self.env, quiet=True, checkpoint=None)
+    m.fit(part)
     return time.perf_counter() - t0
 
 # %% ../nbs/03a_models.ipynb #3707aa87
@@ -170,25 +236,58 @@ def _choose(board:pd.DataFrame)->pd.DataFrame:
     return board
 
 # %% ../nbs/03a_models.ipynb #20c2682a
+def _over_budget(row:dict, left:float|None, slot_done:bool)->str:
+    "Why a candidate is skipped ('' if it is trained): over the time left, unless its slot has no model yet."
+    if left is None or row['estimate'] <= left: return ''
+    if not slot_done: return ''
+    return f'estimated {row["estimate"]:.0f} s, {max(left, 0):.0f} s left'
+
+def _kept(folder:Path|None, name:str, m:SceneModel)->tuple:
+    "A model and its leaderboard row kept in `folder` by an earlier run of the same candidate, else `(None, None)`."
+    if folder is None or not (folder/'board.json').is_file(): return None, None
+    try: old = load_model(folder)
+    except (ArtifactError, OSError, ValueError): return None, None # half-written: fitted again
+    same = old.name == name and dataclasses.asdict(old.settings) == dataclasses.asdict(m.settings)
+    return (old, json.loads((folder/'board.json').read_text())) if same else (None, None)
+
+def _fit_one(m:SceneModel, row:dict, train, valid, folder:Path|None)->tuple:
+    "Fit `m` (or read it back from `folder`), score it on `valid`; the model and its leaderboard row."
+    kept, done = _kept(folder, m.name, m) if m.env.resume else (None, None)
+    if kept is not None:
+        log.info(f'candidate {m.name}: read back from {folder}')
+        kept.env = m.env
+        return kept, done
+    t = time.monotonic()
+    if not m.env.quiet: log.info(f'candidate {m.name}: fitting on {int(m.rows(train).sum())} rows')
+    m.fit(train, valid)
+    row = row | _score(m, valid) | dict(seconds=round(time.monotonic() - t, 1), status='trained', why='')
+    if folder is not None:
+        m.save(folder)
+        with atomic_write(folder/'board.json') as f: json.dump(row, f, default=float)
+    return m, row
+
 def fit_candidates(candidates:list, # Models to try in order: names, or `(name, settings dict)` pairs
                    train:pd.DataFrame, # Labelled training rows
                    valid:pd.DataFrame, # Labelled validation rows
                    time_limit:float|None=None, # Seconds for all of them (None: no limit)
+                   env:FitEnv|None=None, # What the models share (seed, progress, stored features, checkpoints)
                   )->tuple:
     "Fit the candidates that fit the time left, score them on `valid`: the chosen model per slot, and the leaderboard."
+    env = env or FitEnv()
     t0, rows, fitted = time.monotonic(), [], {}
-    for c in candidates:
+    for i,c in enumerate(candidates):
         name, kw = (c, {}) if isinstance(c, str) else c
         m = create_model(name, **kw)
+        m.env = env
         left = None if time_limit is None else time_limit - (time.monotonic() - t0)
-        row = dict(model=name, slot=m.slot, baseline=m.baseline, estimate=m.estimate(train) if left is not None else np.nan)
-        if left is not None and row['estimate'] > left:
-            rows.append(row | dict(status='skipped', why=f'estimated {row["estimate"]:.0f} s, {max(left, 0):.0f} s left'))
+        est = m.estimate(train) if left is not None else np.nan
+        row = dict(model=name, slot=m.slot, baseline=m.baseline, estimate=round(est, 1))
+        if why := _over_budget(row, left, any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows)):
+            rows.append(row | dict(status='skipped', why=why))
             continue
-        t = time.monotonic()
-        log.info(f'candidate {name}: fitting on {int(m.rows(train).sum())} rows')
-        fitted[len(rows)] = m.fit(train, valid)
-        rows.append(row | _score(m, valid) | dict(seconds=round(time.monotonic() - t, 1), status='trained', why=''))
+        folder = env.checkpoint/'models'/f'{i:02d}_{name}' if env.checkpoint else None
+        fitted[len(rows)], r = _fit_one(m, row, train, valid, folder)
+        rows.append(r)
     board = _choose(pd.DataFrame(rows).reindex(columns=BOARD_COLUMNS))
     chosen = {board.slot[i]: fitted[i] for i in board.index[board.status == 'chosen']}
     return chosen, board

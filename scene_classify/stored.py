@@ -6,20 +6,21 @@ Docs: https://scene-classify.github.io/scene_classify/stored.html.md"""
 
 # %% ../nbs/04b_stored.ipynb #893cf539
 from __future__ import annotations
-import contextlib, hashlib, json, logging
+import contextlib, dataclasses, hashlib, json, logging
 from pathlib import Path
 import numpy as np, pandas as pd, torch, fastprogress
 import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from fastai.vision.all import *
 from .core import *
+from .models import SceneModel, register_model, save_module, load_module
 from .weights import resolve_arch
 from .vision import image_dl
 
 # %% auto #0
 __all__ = ['COMPILE_MIN', 'cpu_bf16', 'fast_pass', 'frozen_outputs', 'body_features', 'fit_stored', 'fit_head', 'body_layers',
            'fit_top', 'parse_arch', 'Branch', 'Encoder', 'make_encoder', 'FeatureStore', 'avg_half', 'Probe',
-           'fit_probe', 'probe_probs']
+           'fit_probe', 'probe_probs', 'FrozenFeatures', 'ProbeSettings', 'ProbeModel']
 
 # %% ../nbs/04b_stored.ipynb #6376207d
 COMPILE_MIN = 1024 # images (views included) from which a pass is compiled: below, compiling costs more than it saves
@@ -308,3 +309,51 @@ def probe_probs(probe:Probe, # From `fit_probe`
     "Class probabilities `[n, classes]` of `probe`, averaged over the views."
     with torch.inference_mode():
         return torch.softmax(probe(torch.as_tensor(f).flatten(0, 1)), 1).view(*f.shape[:2], -1).mean(1).numpy()
+
+# %% ../nbs/04b_stored.ipynb #a73bceeb
+class FrozenFeatures:
+    "Mixin of the models on frozen backbone features: the encoder, built once, and its features of any rows."
+    def encoder(self)->Encoder:
+        "The encoder of the settings' backbones (ImageNet weights when fitting; a loaded model's own after `_load`)."
+        if getattr(self, 'encoder_', None) is None:
+            s = self.settings
+            self.encoder_ = make_encoder(s.archs, s.size, s.pretrained, s.weights)
+        return self.encoder_
+    def features(self, df:pd.DataFrame)->np.ndarray:
+        "Features `[len(df), views, width]` of the images of `df`: both views with `tta`, read from the run's store."
+        views = 2 if self.settings.tta else 1
+        if self.env.store is not None: return self.env.store.features(self.encoder(), df)[:, :views]
+        dl = image_dl(df, self.encoder().size, self.settings.bs, self.env.num_workers)
+        return frozen_outputs(self.encoder(), dl, self.settings.tta, quiet=True)[0].numpy()
+    def _save_encoder(self, folder:Path): save_module(self.encoder_, Path(folder)/'encoder.safetensors')
+    def _load_encoder(self, folder:Path):
+        s = self.settings
+        self.encoder_ = load_module(make_encoder(s.archs, s.size, pretrained=False), Path(folder)/'encoder.safetensors')
+
+# %% ../nbs/04b_stored.ipynb #e8bc47a3
+@dataclasses.dataclass
+class ProbeSettings:
+    "Settings of the linear probe on frozen backbone features."
+    archs:tuple=('tf_efficientnet_lite0:224',) # Backbones, `name` or `name:size`; several: their features joined
+    size:int=224 # Side of the backbones given without one
+    tta:bool=True # Fit on each image and its mirror; predict with both, averaged
+    C:float=1e-3 # Inverse L2 penalty of the standardised logistic regression
+    pretrained:bool=True # ImageNet weights
+    weights:str|None=None # Weights file, for a single backbone (offline machines)
+    bs:int=64 # Images per batch of the feature pass
+
+@register_model('probe', ProbeSettings)
+class ProbeModel(FrozenFeatures, SceneModel):
+    "A logistic-regression probe on the average-pooled features of frozen ImageNet backbones."
+    slot, needs = 'vision', ('image',)
+    def _fit(self, train, valid):
+        y = label_index(train, self.classes_)
+        self.probe_ = fit_probe(self.features(train), y, self.encoder().widths, len(self.classes_), self.settings.C)
+    def _proba(self, df): return probe_probs(self.probe_, self.features(df))
+    def _save(self, folder):
+        self._save_encoder(folder)
+        save_module(self.probe_, Path(folder)/'probe.safetensors')
+    def _load(self, folder):
+        self._load_encoder(folder)
+        probe = Probe(avg_half(self.encoder_.widths), len(self.classes_))
+        self.probe_ = load_module(probe, Path(folder)/'probe.safetensors').eval()

@@ -6,15 +6,19 @@ Docs: https://scene-classify.github.io/scene_classify/train.html.md"""
 
 # %% ../nbs/04c_train.ipynb #18d9ad73
 from __future__ import annotations
-import contextlib, random, tempfile
+import contextlib, dataclasses, json, random, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from fastai.vision.all import *
 from .core import *
+from .models import SceneModel, register_model, save_module, load_module, model_file
+from .vision import vision_dls, scene_vision_learner, vision_probs
 from .stored import fit_head, fit_top
+from fastcore.basics import patch_to
 
 # %% auto #0
-__all__ = ['save_checkpoint', 'load_checkpoint', 'CheckpointCallback', 'fit_vision', 'suggest_lr', 'BestEpoch']
+__all__ = ['save_checkpoint', 'load_checkpoint', 'CheckpointCallback', 'fit_vision', 'suggest_lr', 'BestEpoch', 'LearnerSettings',
+           'LearnerModel']
 
 # %% ../nbs/04c_train.ipynb #81e86268
 def _rng_state(learn:Learner)->dict:
@@ -151,3 +155,91 @@ class BestEpoch(TrackerCallback):
         if self.new_best: self.state = {k: v.detach().clone() for k,v in self._bare().state_dict().items()}
     def after_fit(self):
         if self.state is not None: self._bare().load_state_dict(self.state)
+
+# %% ../nbs/04c_train.ipynb #c5436160
+@dataclasses.dataclass
+class LearnerSettings:
+    "Settings of a fine-tuned fastai vision learner."
+    arch:str='tf_efficientnet_lite0' # Backbone (a torchvision or timm name)
+    size:int=224 # Images are resized to size x size
+    train:str='finetune' # 'finetune' (the whole network) or 'top' (the last body layers, on stored activations)
+    epochs:int=3 # Epochs with the body unfrozen
+    freeze_epochs:int=1 # Epochs training the head alone first
+    lr:float|None=None # Learning rate; None: chosen by fastai's `lr_find`
+    top_layers:int=7 # Body layers fine-tuned with train='top'
+    head:str='fastai' # 'fastai' (its default head) or 'linear'
+    label_smoothing:float=0. # Label smoothing of the loss
+    tta:bool=False # Predict each image with its mirror too, and average
+    pretrained:bool=True # Start from ImageNet weights
+    weights:str|None=None # Weights file (offline machines)
+    bs:int=64 # Batch size
+
+def _template(classes:list)->pd.DataFrame:
+    "A one-row table with an in-memory image, to rebuild a learner's transforms without training data."
+    return pd.DataFrame([{IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}])
+
+
+def _template_dls(classes:list, size:int)->DataLoaders:
+    "Loaders over `_template`, to build a learner for `classes` without training data."
+    return vision_dls(_template(classes), 1, size, classes, splitter=lambda o: ([0], [0]), batch_tfms=[], num_workers=0)
+
+# %% ../nbs/04c_train.ipynb #bffb9482
+@register_model('learner', LearnerSettings)
+class LearnerModel(SceneModel):
+    "A fastai vision learner fine-tuned on the images (`fit_vision`), the best epoch on validation kept."
+    slot, needs = 'vision', ('image',)
+    def _dls(self, df:pd.DataFrame, n_train:int)->DataLoaders:
+        "Loaders over `df`, its first `n_train` rows for training and the rest for validation."
+        s = self.settings
+        split = lambda _: (list(range(n_train)), list(range(n_train, len(df))))
+        return vision_dls(df, s.bs, s.size, self.classes_, splitter=split, num_workers=self.env.num_workers,
+                          batch_tfms=[] if s.train == 'top' else None)
+    def _fit(self, train, valid):
+        s, env = self.settings, self.env
+        valid = valid if valid is not None and len(valid) else train.iloc[:s.bs] # in-sample: only for the table
+        learn = scene_vision_learner(self._dls(pd.concat([train, valid]), len(train)), s.arch, s.pretrained,
+                                     s.weights, seed=env.seed, head=s.head, label_smoothing=s.label_smoothing)
+        lr = s.lr or suggest_lr(learn)
+        if not env.quiet: log.info(f'vision: fine-tuning {s.arch} at {s.size} px ({s.train}: {s.freeze_epochs} '
+                                   f'epoch(s) frozen, then {s.epochs} unfrozen; the table shows each epoch)')
+        ck = env.checkpoint/f'{self.name}.pth' if env.checkpoint else None
+        top = s.train == 'top'
+        fit_vision(learn, s.epochs, lr, s.freeze_epochs, quiet=env.quiet, seed=env.seed, checkpoint=ck,
+                   resume=env.resume, precompute=top, top_layers=s.top_layers if top else None, best=True)
+        self.learn_, self.lr_ = learn, lr
+    def _proba(self, df): return vision_probs(self.learn_, df, tta=self.settings.tta)
+
+# %% ../nbs/04c_train.ipynb #af3ee2ae
+@patch_to(LearnerModel)
+def _save(self, folder):
+    save_module(self.learn_.model, Path(folder)/'learner.safetensors')
+    (Path(folder)/'stats.json').write_text(json.dumps(self.learn_.norm_stats)) # what its inputs are normalised with
+
+@patch_to(LearnerModel)
+def _load(self, folder):
+    s = self.settings
+    stats = json.loads(model_file(Path(folder)/'stats.json', 1 << 20).read_text())
+    learn = scene_vision_learner(_template_dls(self.classes_, s.size), s.arch, pretrained=False, head=s.head)
+    if stats: learn.dls.add_tfms([Normalize.from_stats(*stats)], 'after_batch')
+    learn.norm_stats = stats
+    load_module(learn.model, Path(folder)/"learner.safetensors")
+    self.learn_ = learn
+
+@patch_to(LearnerModel)
+def estimate(self, train:pd.DataFrame, steps:int=2)->float:
+    "Seconds training should take on `train`: timed training steps on one batch, scaled by the rows and epochs."
+    s = self.settings
+    n, bs = int(self.rows(train).sum()), min(self.settings.bs, 16)
+    dls = _template_dls(list(train.attrs['classes']), s.size)
+    model = scene_vision_learner(dls, s.arch, pretrained=False, head=s.head).model
+    opt = torch.optim.SGD(model.parameters(), lr=1e-6)
+    x, y = torch.rand(bs, 3, s.size, s.size), torch.zeros(bs, dtype=torch.long)
+    t = []
+    for _ in range(steps + 1):
+        t0 = time.perf_counter()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+        t.append(time.perf_counter() - t0)
+    per_image = min(t[1:])/bs
+    passes = s.epochs + s.freeze_epochs/2 + 0.5 # the frozen epochs skip the body's backward; lr_find, validation
+    return per_image*n*passes*1.2 # loading and augmenting the images
