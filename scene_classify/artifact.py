@@ -138,10 +138,13 @@ def upgrade_settings(s:dict, # Settings as saved
                  vision_model='learner', stats=s['vision']['stats'], encoder=None, joint=None, priors=s.get('priors'))
         s['valid'] = dict(dict(rows_sha256=None), **s['valid']) # format 1 had no fingerprint of the validation rows
         del s['vision']
+    if fmt < 4: # one file per part at the top of the version; read by `pipeline` as registered models
+        s['models'] = dict(legacy={k: s.pop(k) for k in ('vision_model', 'stats', 'encoder', 'joint')})
+        s['board'] = None
     return dict(s, format=ARTIFACT_FORMAT)
 
-SETTINGS_KEYS = ('preset', 'recipes', 'run', 'classes', 'n_features', 'vision_model', 'stats', 'encoder', 'joint',
-                 'fusion', 'priors', 'strategy', 'comparison', 'valid') # what a model of the current format has
+SETTINGS_KEYS = ('preset', 'recipes', 'run', 'classes', 'n_features', 'models', 'board', 'fusion', 'priors', 'strategy',
+                 'comparison', 'valid') # what a model of the current format has
 
 def read_artifact(path)->tuple:
     "The version folder of the artifact `path` and its settings in the current format, every checksum verified."

@@ -25,7 +25,7 @@ from .models import SceneModel, register_model
 # %% auto #0
 __all__ = ['AUDIO_MODELS', 'SVM_GRID', 'AUDIO_TYPES', 'audio_model', 'table_xy', 'cv_splits', 'fit_audio', 'audio_probs',
            'tune_audio', 'save_audio_model', 'UntrustedModel', 'load_audio_model', 'MFCCSettings', 'MFCCLogReg',
-           'MFCCSVM']
+           'MFCCSVM', 'MFCCHGB', 'MFCCMLP']
 
 # %% ../nbs/05_audio.ipynb #264edbd7
 AUDIO_MODELS = ('svm', 'logreg', 'hgb', 'mlp')
@@ -178,3 +178,13 @@ class MFCCLogReg(_MFCCModel):
 class MFCCSVM(_MFCCModel):
     "The calibrated RBF SVM on MFCCs."
     kind, cost_power = 'svm', 2.
+
+@register_model('mfcc_hgb', MFCCSettings)
+class MFCCHGB(_MFCCModel):
+    "Histogram gradient boosting on MFCCs."
+    kind = 'hgb'
+
+@register_model('mfcc_mlp', MFCCSettings)
+class MFCCMLP(_MFCCModel):
+    "A small neural network on standardised MFCCs."
+    kind = 'mlp'

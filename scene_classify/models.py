@@ -238,25 +238,22 @@ def _choose(board:pd.DataFrame)->pd.DataFrame:
 # %% ../nbs/03a_models.ipynb #20c2682a
 def _over_budget(row:dict, left:float|None, slot_done:bool)->str:
     "Why a candidate is skipped ('' if it is trained): over the time left, unless its slot has no model yet."
-    if left is None or row['estimate'] <= left: return ''
-    if not slot_done: return ''
+    if left is None or row['estimate'] <= left or not slot_done: return ''
     return f'estimated {row["estimate"]:.0f} s, {max(left, 0):.0f} s left'
 
-def _kept(folder:Path|None, name:str, m:SceneModel)->tuple:
-    "A model and its leaderboard row kept in `folder` by an earlier run of the same candidate, else `(None, None)`."
-    if folder is None or not (folder/'board.json').is_file(): return None, None
+def _kept(folder:Path|None, m:SceneModel)->tuple:
+    "A model like `m` and its leaderboard row, kept in `folder` by an earlier run, else `(None, None)`."
+    if folder is None or not m.env.resume or not (folder/'board.json').is_file(): return None, None
     try: old = load_model(folder)
     except (ArtifactError, OSError, ValueError): return None, None # half-written: fitted again
-    same = old.name == name and dataclasses.asdict(old.settings) == dataclasses.asdict(m.settings)
-    return (old, json.loads((folder/'board.json').read_text())) if same else (None, None)
+    same = old.name == m.name and dataclasses.asdict(old.settings) == dataclasses.asdict(m.settings)
+    if not same: return None, None
+    log.info(f'candidate {m.name}: read back from {folder}')
+    old.env = m.env
+    return old, json.loads((folder/'board.json').read_text())
 
 def _fit_one(m:SceneModel, row:dict, train, valid, folder:Path|None)->tuple:
-    "Fit `m` (or read it back from `folder`), score it on `valid`; the model and its leaderboard row."
-    kept, done = _kept(folder, m.name, m) if m.env.resume else (None, None)
-    if kept is not None:
-        log.info(f'candidate {m.name}: read back from {folder}')
-        kept.env = m.env
-        return kept, done
+    "Fit `m`, score it on `valid`, keep it in `folder` if any: the model and its leaderboard row."
     t = time.monotonic()
     if not m.env.quiet: log.info(f'candidate {m.name}: fitting on {int(m.rows(train).sum())} rows')
     m.fit(train, valid)
@@ -265,6 +262,11 @@ def _fit_one(m:SceneModel, row:dict, train, valid, folder:Path|None)->tuple:
         m.save(folder)
         with atomic_write(folder/'board.json') as f: json.dump(row, f, default=float)
     return m, row
+
+def _why_not(m:SceneModel, row:dict, train, left:float|None, rows:list)->str:
+    "Why candidate `m` is skipped ('' if it is trained)."
+    if not m.rows(train).any(): return f'no training row has its {" and ".join(m.needs)}'
+    return _over_budget(row, left, any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows))
 
 def fit_candidates(candidates:list, # Models to try in order: names, or `(name, settings dict)` pairs
                    train:pd.DataFrame, # Labelled training rows
@@ -279,15 +281,18 @@ def fit_candidates(candidates:list, # Models to try in order: names, or `(name, 
         name, kw = (c, {}) if isinstance(c, str) else c
         m = create_model(name, **kw)
         m.env = env
-        left = None if time_limit is None else time_limit - (time.monotonic() - t0)
-        est = m.estimate(train) if left is not None else np.nan
-        row = dict(model=name, slot=m.slot, baseline=m.baseline, estimate=round(est, 1))
-        if why := _over_budget(row, left, any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows)):
-            rows.append(row | dict(status='skipped', why=why))
-            continue
         folder = env.checkpoint/'models'/f'{i:02d}_{name}' if env.checkpoint else None
-        fitted[len(rows)], r = _fit_one(m, row, train, valid, folder)
-        rows.append(r)
+        kept, row = _kept(folder, m)
+        if kept is None:
+            left = None if time_limit is None else time_limit - (time.monotonic() - t0)
+            est = m.estimate(train) if left is not None and m.rows(train).any() else np.nan
+            row = dict(model=name, slot=m.slot, baseline=m.baseline, estimate=round(est, 1))
+            if why := _why_not(m, row, train, left, rows):
+                rows.append(row | dict(status='skipped', why=why))
+                continue
+            kept, row = _fit_one(m, row, train, valid, folder)
+        fitted[len(rows)] = kept
+        rows.append(row)
     board = _choose(pd.DataFrame(rows).reindex(columns=BOARD_COLUMNS))
     chosen = {board.slot[i]: fitted[i] for i in board.index[board.status == 'chosen']}
     return chosen, board

@@ -6,30 +6,29 @@ Docs: https://scene-classify.github.io/scene_classify/pipeline.html.md"""
 
 # %% ../nbs/08b_pipeline.ipynb #e6c47faf
 from __future__ import annotations
-import hashlib, json, math, shutil, time, warnings
+import contextlib, dataclasses, hashlib, json, math, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import patch
-from fastai.vision.all import Normalize, IndexSplitter
+from fastcore.parallel import parallel
+from PIL import Image
 from .core import *
 from .data import read_scenes
-from .models import parts_present
+from .models import parts_present, FitEnv, fit_candidates, create_model, load_model, ArtifactError
 from .block import AutoSplitter
-from .vision import vision_dls, scene_vision_learner, vision_probs, image_dl
-from .stored import make_encoder, FeatureStore, Probe, fit_probe, probe_probs, frozen_outputs, parse_arch
-from .train import fit_vision, suggest_lr
-from .audio import tune_audio, fit_audio, audio_model, audio_probs, save_audio_model, load_audio_model
+from .stored import FeatureStore
 from .evaluate import compare
 from .fusion import compare_fusions, best_strategy, make_fusion, fit_rows, fusion_from_dict, shift_prior
-from .joint import JointHead, JointFeatures, fit_joint_features, joint_feature_probs
-from .distributed import init_distributed, is_main, barrier, on_main, train_ctx
+from .distributed import init_distributed, is_main, barrier, on_main
 from .presets import get_preset, override, check_settings, recipes_to_dict, recipes_from_dict
+from .presets import candidates, parse_duration
 from .weights import check_weights
-from .artifact import write_artifact, read_artifact, save_module, load_module, model_file, ArtifactError
+from .artifact import write_artifact, read_artifact
+from . import train, pixels, joint # register their models
 
 # %% auto #0
-__all__ = ['MIN_TRAIN_ROWS', 'LOAD_TRIES', 'SceneClassifier', 'rows_needed', 'usable', 'unheard_rows', 'row_keys',
-           'CheckpointError', 'submission', 'safe_shape']
+__all__ = ['MIN_TRAIN_ROWS', 'REFIT_SHARE', 'LOAD_TRIES', 'SceneClassifier', 'rows_needed', 'usable', 'unheard_rows', 'row_keys',
+           'CheckpointError', 'submission']
 
 # %% ../nbs/08b_pipeline.ipynb #b03eacd0
 def _check_run(**run):
@@ -39,37 +38,60 @@ def _check_run(**run):
               seed=(whole, 'a whole number'), num_workers=(lambda v: v is None or whole(v) and v >= 0,
                                                            'None or a whole number from 0'),
               chunk_size=(lambda v: whole(v) and v >= 1, 'a whole number of rows from 1'))
-    bad = [f'{k}={v!r}: takes {ok[k][1]}' for k,v in run.items() if not ok[k][0](v)]
+    bad = [f'{k}={v!r}: takes {ok[k][1]}' for k,v in run.items() if k in ok and not ok[k][0](v)]
+    try: limit = parse_duration(run['time_limit']) if run.get('time_limit', 'preset') != 'preset' else 'preset'
+    except ValueError as e: bad.append(str(e))
     if bad: raise DataError('settings', bad)
+    return limit
+
+def _check_models(models:list|None)->list|None:
+    "`models` as `(name, settings)` pairs, each name registered and each setting known (`models.create_model`)."
+    if models is None: return None
+    out, bad = [], []
+    for c in models:
+        name, kw = (c, {}) if isinstance(c, str) else tuple(c)
+        try: create_model(name, **kw)
+        except (TypeError, ValueError) as e: bad.append(str(e))
+        out.append((name, dict(kw)))
+    if bad: raise DataError('models', bad)
+    return out
 
 class SceneClassifier:
-    "Image + audio scene classifier: a vision model, an audio model and a fusion, trained and saved together."
+    "Image + audio scene classifier: models of the image, the audio or both, chosen on validation, and their fusion."
     def __init__(self,
                  preset:str|None='best', # A preset (`presets.list_presets()`); 'best' picks the recipe for the hardware
                  vision=None, # A `VisionRecipe` in place of the preset's
                  audio=None, # An `AudioRecipe` in place of the preset's
                  fusion=None, # A `FusionRecipe` in place of the preset's
-                 valid_pct:float=0.2, # Validation fraction (the fusion is fitted there)
+                 valid_pct:float=0.2, # Validation fraction (the models are chosen and the fusion fitted there)
                  seed:int=42, # Seed for the split and training
                  num_workers:int|None=None, # DataLoader workers
                  quiet:bool=False, # No progress bars
                  chunk_size:int=2048, # Rows predicted at a time (bounds memory)
+                 time_limit:float|str|None='preset', # Seconds (or '10m', '1h') for training; 'preset': the preset's
+                 models:list|None=None, # Candidates in place of the preset's: names, or `(name, settings)` pairs
                  **settings, # Any recipe setting by name (`presets.override`), e.g. `arch='resnet50', epochs=5`
                 ):
-        _check_run(valid_pct=valid_pct, seed=seed, num_workers=num_workers, chunk_size=chunk_size)
+        limit = _check_run(valid_pct=valid_pct, seed=seed, num_workers=num_workers, chunk_size=chunk_size,
+                           time_limit=time_limit)
         self.preset, self.valid_pct, self.seed = preset, valid_pct, seed
         self.num_workers, self.quiet, self.chunk_size = num_workers, quiet, chunk_size
         settings = check_settings(settings) # every bad setting is refused here, before any work
         given = {k: r for k,r in dict(vision=vision, audio=audio, fusion=fusion).items() if r is not None}
         fetch = 'vision' not in given and not {'arch', 'archs'} & set(settings) # ResNet50's weights only if used
-        r = override({**get_preset(preset, fetch=fetch).recipes(), **given}, **settings)
+        p = get_preset(preset, fetch=fetch)
+        r = override({**p.recipes(), **given}, **settings)
         self.vision, self.audio, self.fusion = r['vision'], r['audio'], r['fusion']
+        self.time_limit = p.time_limit if limit == 'preset' else limit
+        self.models = _check_models(models)
         check_weights(self.vision.archs, self.vision.pretrained, self.vision.weights) # every missing package at once
 
     def _say(self, msg:str): # what a long job is doing, unless quiet
         if not self.quiet: log.info(msg)
     def recipes(self)->dict: return dict(vision=self.vision, audio=self.audio, fusion=self.fusion)
-    def __repr__(self): return f'SceneClassifier(preset={self.preset!r}, {self.vision}, {self.audio}, {self.fusion})'
+    def __repr__(self):
+        limit = 'none' if self.time_limit is None else f'{self.time_limit:g} s'
+        return f'SceneClassifier(preset={self.preset!r}, time_limit={limit}, {self.vision}, {self.audio}, {self.fusion})'
 
 # %% ../nbs/08b_pipeline.ipynb #a0864db9
 def _read(data, split:str, errors:str='raise', recipe=None)->pd.DataFrame:
@@ -150,56 +172,27 @@ def row_keys(df:pd.DataFrame)->np.ndarray:
     return pd.util.hash_pandas_object(pd.concat([key.astype(object), feats], axis=1), index=False).to_numpy(np.uint64)
 
 # %% ../nbs/08b_pipeline.ipynb #796df505
-@patch
-def _train_learner(self:SceneClassifier, df:pd.DataFrame, splitter, ck=None, resume:bool=False):
-    "A fastai vision learner on the rows of `df`, trained as the recipe says ('finetune' or 'top')."
-    v = self.vision
-    top = v.train == 'top'
-    arch, size = parse_arch(v.archs[0], v.size)
-    dls = vision_dls(df, v.bs, size, self.classes_, splitter=splitter, num_workers=self.num_workers,
-                     batch_tfms=[] if top else None)
-    learn = scene_vision_learner(dls, arch, v.pretrained, v.weights, seed=self.seed, head=v.head,
-                                 label_smoothing=v.label_smoothing)
-    lr = v.lr or on_main(suggest_lr, learn)
-    self._say(f'vision: fine-tuning {arch} at {size} px ({v.train}: {v.freeze_epochs} epoch(s) frozen, then '
-              f'{v.epochs} unfrozen; the table shows each epoch)')
-    with train_ctx(learn):
-        fit_vision(learn, v.epochs, lr, v.freeze_epochs, quiet=self.quiet, seed=self.seed, checkpoint=ck, resume=resume,
-                   precompute=top, top_layers=v.top_layers if top else None, best=True)
-    learn.lr_used = lr
-    return learn
+def _image_side(df:pd.DataFrame, most:int=50)->int|None:
+    "The median longer side, in pixels, of up to `most` of the images of `df` (None if it has none)."
+    paths = df[PATH].dropna() if PATH in df else pd.Series([], dtype=object)
+    paths = [p for p in paths.iloc[:most] if isinstance(p, (str, Path))]
+    if not paths: return None
+    def side(p):
+        with Image.open(p) as im: return max(im.size)
+    return int(np.median(parallel(side, paths, threadpool=True, progress=False)))
 
 @patch
-def _fit_vision(self:SceneClassifier, df:pd.DataFrame, trn:list, val:list, img:np.ndarray, ck=None, resume:bool=False):
-    "Vision model from the rows with an image (`img`): a probe on stored features, or a learner and a probe beside it."
-    v = self.vision
-    self.vision_ = self.encoder_ = self.probe_ = self.features_ = None
-    if not img.any(): return log.warning('no images: the model decides from audio alone')
-    rows = np.flatnonzero(img)
-    trn_i = [i for i in trn if img[i]]
-    if v.train == 'features' or self._wants_joint():
-        self.encoder_ = make_encoder(v.archs, v.size, v.pretrained, v.weights)
-        f = on_main(self.store_.features, self.encoder_, df.iloc[rows])
-        self.features_ = np.full((len(df), *f.shape[1:]), np.nan, np.float32) # rows without an image stay NaN
-        self.features_[rows] = f
-        y = label_index(df, self.classes_)
-        self.probe_ = fit_probe(self.features_[trn_i], y[trn_i], self.encoder_.widths, len(self.classes_))
-    if v.train != 'features':
-        pos = {r: j for j,r in enumerate(rows)}
-        self.vision_ = self._train_learner(df.iloc[rows], IndexSplitter([pos[i] for i in val if img[i]]), ck, resume)
+def candidates(self:SceneClassifier, df:pd.DataFrame|None=None)->list:
+    "The models `fit` tries on `df`, in order, as `(name, settings)`: those given, or the preset's (`presets.candidates`)."
+    if self.models is not None: return self.models
+    return candidates(self.recipes(), None if df is None else _image_side(df))
+
+@patch
+def _models(self:SceneClassifier)->tuple:
+    "The slots of the fitted models, in the order vision, audio, joint."
+    return tuple(k for k in ('vision', 'audio', 'joint') if k in self.models_)
 
 # %% ../nbs/08b_pipeline.ipynb #41f00637
-@patch
-def _fit_audio(self:SceneClassifier, train:pd.DataFrame):
-    "The audio model of the recipe, fitted on the rows of `train` that have audio (None if none has)."
-    aud = usable(train)[1]
-    if not aud.any():
-        log.warning('no audio features: the model decides from images alone')
-        return None
-    a, train = self.audio, train[aud]
-    self._say(f'audio: fitting {a.model} on the MFCCs of {len(train)} training rows' + (' (tuned)' if a.tune else ''))
-    return tune_audio(train)[0] if a.tune and a.model == 'svm' else fit_audio(train, audio_model(a.model))
-
 @patch
 def _needs(self:SceneClassifier)->tuple:
     "The models the asked-for strategy combines ('auto': those every strategy can use); an unknown name fails here."
@@ -207,81 +200,36 @@ def _needs(self:SceneClassifier)->tuple:
     return ('vision', 'audio') if s == 'auto' else make_fusion(s).needs
 
 @patch
-def _wants_joint(self:SceneClassifier)->bool: return self.fusion.joint or 'joint' in self._needs()
-
-@patch
 def _check_parts(self:SceneClassifier):
     "Refuse a strategy that needs a model the data could not train (no images, no audio, no rows with both)."
-    lacking = [m for m in self._needs() if m not in self._models()] if self.fusion.strategy != 'auto' else []
+    lacking = [m for m in self._needs() if m not in self.models_] if self.fusion.strategy != 'auto' else []
     if lacking:
         raise DataError('training data', [f'strategy {self.fusion.strategy!r} needs the {" and ".join(lacking)} '
                                           'model, which this data cannot train (no rows with that part)'])
-
-@patch
-def _fit_joint(self:SceneClassifier, df:pd.DataFrame, rows, val=None)->JointFeatures:
-    "The joint network's head, trained on the stored features and MFCCs of `rows` of `df` (`val`: rows to report on)."
-    both = np.logical_and(*usable(df))
-    rows = [i for i in rows if both[i]]
-    val = [i for i in val if both[i]] if val is not None else None
-    if not rows: return None
-    f = self.fusion
-    mfcc = df[feature_cols(df)].to_numpy(np.float32)
-    y = label_index(df, self.classes_)
-    valid = (self.features_[val], mfcc[val], y[val]) if val is not None else None
-    shown = ' (the table shows each)' if val is not None else ''
-    self._say(f'joint network: training its head on the stored image features and MFCCs of {len(rows)} rows, '
-              f'{f.joint_epochs} epochs{shown}')
-    return fit_joint_features(self.features_[rows], mfcc[rows], y[rows], len(self.classes_),
-                              f.joint_epochs, f.joint_lr, f.p_audio, seed=self.seed, quiet=self.quiet, valid=valid)
+    for part in ('vision', 'audio'):
+        if part not in self.models_: log.warning(f'no {part} model (no training row has its part): '
+                                                 'the model decides from the other part alone')
 
 # %% ../nbs/08b_pipeline.ipynb #c9259fea
-@patch
-def _models(self:SceneClassifier)->tuple:
-    "Names of the trained models: vision, audio, and joint when the joint network was trained."
-    has = dict(vision=self.vision_ is not None or self.probe_ is not None, audio=self.audio_ is not None,
-               joint=self.joint_ is not None)
-    return tuple(k for k,v in has.items() if v)
+@contextlib.contextmanager
+def _sharing(models:list, store:FeatureStore):
+    "Lend `store` to the `models` that have none, for the duration of the block."
+    old = [m.env for m in models]
+    for m in models: m.env = dataclasses.replace(m.env, store=m.env.store or store)
+    try: yield
+    finally:
+        for m,e in zip(models, old): m.env = e
 
 @patch
-def _features(self:SceneClassifier, df:pd.DataFrame)->np.ndarray:
-    "The encoder's features of the images of `df`: both views with TTA, else the image alone."
-    dl = image_dl(df, self.encoder_.size, self.vision.bs, self.num_workers)
-    return frozen_outputs(self.encoder_, dl, self.vision.tta, quiet=True)[0].numpy()
-
-@patch
-def _modal_probs(self:SceneClassifier, df:pd.DataFrame, models:tuple|None=None, feats:np.ndarray|None=None)->dict:
-    "Probabilities of each of `models` (default: all trained) for the rows of `df`."
+def _modal_probs(self:SceneClassifier, df:pd.DataFrame, models:tuple|None=None)->dict:
+    "Probabilities of each of `models` (default: all fitted) for the rows of `df`."
     models = models or self._models()
-    probe = self.vision_ is None
-    if feats is None and self.encoder_ is not None and ('joint' in models or probe and 'vision' in models):
-        feats = self._features(df)
-    run = dict(vision=lambda: (probe_probs(self.probe_, feats) if probe
-                               else vision_probs(self.vision_, df, tta=self.vision.tta)),
-               audio=lambda: audio_probs(self.audio_, df, self.classes_),
-               joint=lambda: joint_feature_probs(self.joint_, feats, df[feature_cols(df)].to_numpy(np.float32)))
-    P = {k: run[k]() for k in models}
+    store = FeatureStore(bs=self.vision.bs, num_workers=self.num_workers, quiet=True)
+    with _sharing([self.models_[k] for k in models], store): P = {k: self.models_[k].predict_proba(df) for k in models}
     pr = self.priors_
     return {k: shift_prior(p, pr['train'], pr['target']) for k,p in P.items()} if pr else P
 
-@patch
-def _stored_views(self:SceneClassifier, rows)->np.ndarray:
-    "The stored features of `rows`, with the views predictions use (both with TTA, else the plain image)."
-    return self.features_[rows][:, :2 if self.vision.tta else 1]
-
 # %% ../nbs/08b_pipeline.ipynb #578fb8c6
-@patch
-def _pick_vision(self:SceneClassifier, P:dict, y:np.ndarray, new:np.ndarray, probe_p:np.ndarray|None)->dict:
-    "Keep the learner or the probe as the vision model, whichever is more accurate on the compared rows; `P` with it."
-    if probe_p is None or self.vision_ is None: return P
-    acc = lambda p: (p[new].argmax(1) == y[new]).mean()
-    if acc(probe_p) > acc(P['vision']):
-        log.info(f'vision: the probe on stored features ({acc(probe_p):.3f}) beats the fine-tuned learner '
-                 f'({acc(P["vision"]):.3f}) on validation, so the probe is kept')
-        self.vision_ = None
-        return dict(P, vision=probe_p)
-    self.probe_ = None
-    return P
-
 @patch
 def _fit_fusion(self:SceneClassifier, train:pd.DataFrame, valid:pd.DataFrame, P:dict)->np.ndarray:
     "Compare the strategies on the `valid` rows of recordings `train` lacks; fit the asked-for one (or the best) there."
@@ -300,22 +248,34 @@ def _fit_fusion(self:SceneClassifier, train:pd.DataFrame, valid:pd.DataFrame, P:
     return new
 
 # %% ../nbs/08b_pipeline.ipynb #935ac174
+REFIT_SHARE = 0.55 # of a time limit, what the candidates may use when a refit on every row follows
+
 @patch
-def _refit(self:SceneClassifier, df:pd.DataFrame, val:list, ck=None, resume:bool=False):
-    "Train the models again on every row of `df`; the fusion and the comparison stay as validated."
-    self._say('refit: training the models again on every row (validation figures printed from here on are in-sample)')
-    img, aud = usable(df)
-    every, rows = np.arange(len(df)), np.flatnonzero(img)
-    if self.vision_ is not None:
-        pos = {r: j for j,r in enumerate(rows)}
-        split = lambda _: (list(range(len(rows))), [pos[i] for i in val if img[i]])
-        ck_refit = ck.with_name('vision_refit.pth') if ck else None
-        self.vision_ = self._train_learner(df.iloc[rows], split, ck_refit, resume)
-    if self.probe_ is not None:
-        y = label_index(df.iloc[rows], self.classes_)
-        self.probe_ = fit_probe(self.features_[rows], y, self.encoder_.widths, len(self.classes_))
-    if self.audio_ is not None: self.audio_ = on_main(lambda: fit_audio(df[aud], self.audio_)) # same hyper-parameters
-    if self.joint_ is not None: self.joint_ = on_main(self._fit_joint, df, every)
+def _budget(self:SceneClassifier, t0:float)->float|None:
+    "Seconds the candidates may take, of the time limit counted from `t0`."
+    if self.time_limit is None: return None
+    left = self.time_limit - (time.monotonic() - t0)
+    return left*(REFIT_SHARE if self.fusion.refit else 0.95)
+
+@patch
+def _refit_fits(self:SceneClassifier, t0:float, scale:float)->bool:
+    "Whether refitting the chosen models on `scale` times their rows fits the time left; warns if not."
+    if self.time_limit is None: return True
+    b = self.board_
+    need = sum(b.seconds[b.model == m.name].iloc[0]*scale**m.cost_power for m in self.models_.values())
+    left = self.time_limit - (time.monotonic() - t0)
+    if need <= left: return True
+    warnings.warn(f'refit skipped: it would take about {need:.0f} s, {max(left, 0):.0f} s of the time limit are left; '
+                  'the models shipped are those trained on the training part and validated')
+    return False
+
+@patch
+def _refit(self:SceneClassifier, df:pd.DataFrame, valid:pd.DataFrame, env:FitEnv):
+    "Train the chosen models again on every row of `df`; the fusion and the comparison stay as validated."
+    self._say('refit: training the chosen models again on every row (validation figures from here on are in-sample)')
+    again = [(m.name, dataclasses.asdict(m.settings)) for m in self.models_.values()]
+    env = dataclasses.replace(env, checkpoint=env.checkpoint/'refit' if env.checkpoint else None)
+    self.models_ = fit_candidates(again, df, valid, None, env)[0]
     if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target'])
 
 # %% ../nbs/08b_pipeline.ipynb #99b853ef
@@ -326,11 +286,12 @@ class CheckpointError(ValueError):
 def _run_key(self:SceneClassifier, df:pd.DataFrame)->dict:
     "What a checkpoint must match to be resumed: the recipes, the split and the training rows."
     return dict(recipes=json.loads(json.dumps(recipes_to_dict(self.recipes()))), valid_pct=self.valid_pct,
-                seed=self.seed, classes=self.classes_, rows=len(df), rows_sha256=_rows_sha256(df))
+                seed=self.seed, classes=self.classes_, rows=len(df), rows_sha256=_rows_sha256(df),
+                models=json.loads(json.dumps(self.models)))
 
 @patch
 def _checkpoint(self:SceneClassifier, df:pd.DataFrame, folder, resume:bool)->Path:
-    "Prepare the checkpoint `folder` for this run; returns the vision checkpoint file."
+    "Prepare the checkpoint `folder` for this run, and return it."
     folder = Path(folder)
     key, run = self._run_key(df), folder/'run.json'
     if resume and run.exists():
@@ -346,9 +307,15 @@ def _checkpoint(self:SceneClassifier, df:pd.DataFrame, folder, resume:bool)->Pat
             shutil.rmtree(folder, ignore_errors=True)
             with atomic_write(run) as f: json.dump(key, f, indent=1)
         barrier()
-    return folder/'vision.pth'
+    return folder
 
 # %% ../nbs/08b_pipeline.ipynb #a2791d9d
+@patch
+def _env(self:SceneClassifier, ck:Path|None=None, resume:bool=False)->FitEnv:
+    "What the models of this run share: a feature store (kept in the checkpoint folder if any) and the checkpoint."
+    store = FeatureStore(ck/'features' if ck else None, self.vision.bs, self.num_workers, self.quiet)
+    return FitEnv(self.seed, self.quiet, self.num_workers, store, ck, resume)
+
 @patch
 def fit(self:SceneClassifier,
         data, # Folder or CSV in any supported layout, or a table from `read_scenes`
@@ -356,10 +323,10 @@ def fit(self:SceneClassifier,
         checkpoint=None, # Folder for checkpoints and stored features, to resume from after an interruption
         resume:bool=False, # Continue from what `checkpoint` holds
        )->SceneClassifier:
-    "Train the models on the training part of `data`, and compare and fit the fusion on its validation part."
+    "Fit the candidate models on the training part of `data`; choose them, and fit the fusion, on its validation part."
     self._needs() # an unknown strategy fails here, before training
     init_distributed() # several processes (accelerate launch / torchrun): see `distributed`
-    t0 = time.time()
+    t0 = time.monotonic()
     df = _read(data, split, recipe=self.audio.features)
     if df[LABEL].isna().any(): raise DataError(df.attrs.get('source', 'table'), ['training needs every row labelled'])
     self.classes_, self.n_features_in_ = list(df.attrs['classes']), len(feature_cols(df))
@@ -367,39 +334,28 @@ def fit(self:SceneClassifier,
     trn, val = map(list, AutoSplitter(self.valid_pct, self.seed)(df))
     _check_split(df, self.classes_, trn)
     self._say(f'training on {len(trn)} rows of {df.attrs.get("source", "the table")}, validating on {len(val)}; '
-              f'{len(self.classes_)} classes')
+              f'{len(self.classes_)} classes' + ('' if self.time_limit is None else f'; {self.time_limit:g} s'))
     ck = self._checkpoint(df, checkpoint, resume) if checkpoint is not None else None
-    self.store_ = FeatureStore(ck.parent/'features' if ck else None, self.vision.bs, self.num_workers, self.quiet)
     self.pickle_ = None # a pickled learner loaded with an earlier model no longer matches
     nc = len(self.classes_)
     prior = lambda d: class_prior(label_index(d, self.classes_), nc).tolist()
     self.priors_ = dict(train=prior(df.iloc[trn]), target=prior(df)) if self.fusion.rebalance else None
-    img, aud = usable(df)
-    self._fit_vision(df, trn, val, img, ck, resume)
-    train = df.iloc[trn]
-    self.audio_ = on_main(self._fit_audio, train)
-    self.joint_ = on_main(self._fit_joint, df, trn, val) if self._wants_joint() and self.encoder_ is not None else None
+    val = _compared(val, *usable(df))
+    train, valid, env = df.iloc[trn], df.iloc[val], self._env(ck, resume)
+    self.models_, self.board_ = fit_candidates(self.candidates(df), train, valid, self._budget(t0), env)
     self._check_parts()
-    val = _compared(val, img, aud)
-    valid = df.iloc[val]
-    feats = self._stored_views(val) if self.features_ is not None else None
-    P = on_main(self._modal_probs, valid, feats=feats)
-    learner_and_probe = self.vision_ is not None and self.probe_ is not None
-    probe_p = self._modal_probs(valid, ('vision',), feats) if learner_and_probe else None
-    y = label_index(valid, self.classes_)
-    P = self._pick_vision(P, y, unheard_rows(valid, train), probe_p['vision'] if probe_p else None)
     self._say(f'fusion: comparing the strategies on {len(valid)} validation rows')
-    new = self._fit_fusion(train, valid, P)
-    if self.fusion.refit: self._refit(df, val, ck, resume)
-    vision_model = 'learner' if self.vision_ is not None else 'probe' if self.probe_ is not None else None
-    self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=self.fusion.refit,
-                       split='grouped' if GROUP in df.columns else 'stratified', fit_seconds=round(time.time() - t0, 1),
-                       vision_model=vision_model,
+    new = self._fit_fusion(train, valid, on_main(self._modal_probs, valid))
+    refit = self.fusion.refit and self._refit_fits(t0, len(df)/len(trn))
+    if refit: self._refit(df, valid, env)
+    for m in self.models_.values(): m.env = FitEnv(self.seed, True, self.num_workers) # the store was for training
+    self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=refit,
+                       split='grouped' if GROUP in df.columns else 'stratified',
+                       fit_seconds=round(time.monotonic() - t0, 1), time_limit=self.time_limit,
                        # lets `fit_fusion` check that it is given the same validation rows
                        rows_sha256=_rows_sha256(valid))
-    seen = df if self.fusion.refit else df.iloc[trn]
+    seen = df if refit else train
     self.seen_ = dict(trained=row_keys(seen), fusion=row_keys(valid)) # for `evaluate`
-    self.features_ = None # stored features are for training; a checkpoint folder keeps them for a resume
     return self
 
 # %% ../nbs/08b_pipeline.ipynb #3725cbaa
@@ -418,7 +374,7 @@ def _check_compatible(self:SceneClassifier, df:pd.DataFrame):
     if (cl := df.attrs.get('classes')) is not None and (new := [c for c in cl if c not in self.classes_]):
         raise DataError(src, [f"class list {list(cl)} differs from the model's {self.classes_}: "
                               f"{', '.join(map(repr, new))} not among them"])
-    if self.audio_ is not None and (n := len(feature_cols(df))) != self.n_features_in_:
+    if {'audio', 'joint'} & set(self.models_) and (n := len(feature_cols(df))) != self.n_features_in_:
         raise DataError(src, [f'{n} feature columns where the model was trained on {self.n_features_in_}'])
 
 @patch
@@ -529,31 +485,23 @@ def evaluate(self:SceneClassifier,
 @patch
 def _settings(self:SceneClassifier)->dict:
     "What `settings.json` holds beside the files: how the classifier was made, and what it learnt that is not a tensor."
-    enc = self.encoder_
-    stats = self.vision_.norm_stats if self.vision_ is not None else None
-    joint = None if self.joint_ is None else dict(n_img=sum(enc.widths), n_mfcc=self.n_features_in_,
-                                                  p_audio=self.fusion.p_audio)
+    board = None if self.board_ is None else json.loads(self.board_.to_json(orient='records'))
     return dict(preset=self.preset, recipes=recipes_to_dict(self.recipes()),
-                run=dict(valid_pct=self.valid_pct, seed=self.seed),
-                classes=self.classes_, n_features=self.n_features_in_, vision_model=self.valid_['vision_model'],
-                stats=[list(map(float, s)) for s in stats] if stats else None,
-                encoder=dict(specs=[f'{a}:{s}' for a,s in enc.specs], widths=enc.widths) if enc is not None else None,
-                joint=joint,
+                run=dict(valid_pct=self.valid_pct, seed=self.seed, time_limit=self.time_limit, models=self.models),
+                classes=self.classes_, n_features=self.n_features_in_,
+                models={k: m.name for k,m in self.models_.items()}, board=board,
                 fusion=self.fusion_.to_dict(), priors=self.priors_, strategy=self.strategy_,
                 comparison=json.loads(self.comparison_.to_json(orient='index')), valid=self.valid_)
 
 @patch
 def _write_files(self:SceneClassifier, ver:Path, export_pickle:bool=False):
     "Write the model files of one artifact version into `ver`."
-    if self.vision_ is not None:
-        save_module(self.vision_.model, ver/'vision.safetensors')
-        if export_pickle: self.vision_.export(ver/'vision_learner.pkl')
-        elif getattr(self, 'pickle_', None) is not None: # still matches
-            shutil.copyfile(self.pickle_, ver/'vision_learner.pkl')
-    for name, m in dict(encoder=self.encoder_, probe=self.probe_, joint=self.joint_).items():
-        if m is not None: save_module(m, ver/f'{name}.safetensors')
-    if self.audio_ is not None: save_audio_model(self.audio_, ver/'audio.skops')
-    if self.valid_probs_ is not None and not self.fusion.refit: # the held-out rows' probabilities, for `fit_fusion`
+    for m in self.models_.values(): m.save(ver/'models'/m.name)
+    learn = getattr(self.models_.get('vision'), 'learn_', None)
+    if export_pickle and learn is not None: learn.export(ver/'vision_learner.pkl')
+    elif learn is not None and getattr(self, 'pickle_', None) is not None: # still matches
+        shutil.copyfile(self.pickle_, ver/'vision_learner.pkl')
+    if self.valid_probs_ is not None and not self.valid_['refit']: # the held-out rows' probabilities, for `fit_fusion`
         np.savez(ver/'valid_probs.npz', **{k: v for k,v in self.valid_probs_.items() if k != 'fused'})
     if getattr(self, 'seen_', None) is not None: np.savez(ver/'rows.npz', **self.seen_) # which rows it learnt from
 
@@ -576,48 +524,36 @@ def save(self:SceneClassifier,
     return path
 
 # %% ../nbs/08b_pipeline.ipynb #535e43bf
-def _template(classes:list, n_features:int)->pd.DataFrame:
-    "A one-row table with an in-memory image, to rebuild a learner's transforms without training data."
-    row = {IMAGE: 'template', PATH: np.zeros((8, 8, 3), np.uint8), LABEL: classes[0]}
-    row.update({f'{FEATURE_PREFIX}{i+1}': 0.0 for i in range(n_features)})
-    return pd.DataFrame([row])
+def _folder_of(ver:Path, tmp:Path, links:dict, texts:dict)->Path:
+    "A model folder in `tmp` made of links to files of `ver` (name -> file name there) and of small text files."
+    tmp.mkdir()
+    for name, f in links.items(): (tmp/name).symlink_to((ver/f).resolve())
+    for name, t in texts.items(): (tmp/name).write_text(t)
+    return tmp
 
-@patch
-def _load_learner(self:SceneClassifier, f:Path, stats, cpu:bool=True):
-    "The vision learner saved in `f`, with the normalisation it was trained with."
-    arch, size = parse_arch(self.vision.archs[0], self.vision.size)
-    dls = vision_dls(_template(self.classes_, 0), self.vision.bs, size, self.classes_, splitter=lambda o: ([0], [0]),
-                     batch_tfms=[], num_workers=0)
-    if not cpu and torch.cuda.is_available(): dls.cuda()
-    learn = scene_vision_learner(dls, arch, pretrained=False, head=self.vision.head)
-    if stats: learn.dls.add_tfms([Normalize.from_stats(*stats)], 'after_batch')
-    learn.norm_stats = stats
-    load_module(learn.model, f)
-    return learn
-
-@patch
-def _load_heads(self:SceneClassifier, ver:Path, s:dict):
-    "The encoder, probe and joint network saved in `ver`, as far as the model has them."
-    nc = len(self.classes_)
-    if s['encoder'] is not None:
-        enc = make_encoder(s['encoder']['specs'], pretrained=False)
-        self.encoder_ = load_module(enc, ver/'encoder.safetensors')
-    if (ver/'probe.safetensors').exists():
-        w = safe_shape(ver/'probe.safetensors', 'lin.weight')
-        self.probe_ = load_module(Probe(np.arange(w[1]), nc), ver/'probe.safetensors').eval()
-    if s['joint'] is not None:
-        j = s['joint']
-        head = JointHead(j['n_img'], j['n_mfcc'], nc, p_audio=j['p_audio'])
-        jf = JointFeatures(head, torch.zeros(j['n_mfcc']), torch.ones(j['n_mfcc']))
-        self.joint_ = load_module(jf, ver/'joint.safetensors').eval()
-
-def safe_shape(f:Path, key:str)->tuple:
-    "The shape of tensor `key` in the safetensors file `f`, read from its header."
-    from safetensors import safe_open
-    try:
-        with safe_open(str(model_file(f)), 'pt') as st: return tuple(st.get_slice(key).get_shape())
-    except ArtifactError: raise
-    except Exception as e: raise ArtifactError(f'{f}: no readable tensor {key!r} ({e}); save the model again') from None
+def _legacy_models(ver:Path, s:dict, r:dict)->dict:
+    "The models of an artifact of format 3 or older (one file per part at the top of `ver`), as registered models."
+    import tempfile
+    old, v, out = s['models']['legacy'], r['vision'], {}
+    def make(name, folder, **kw):
+        m = create_model(name, **kw)
+        m.classes_ = list(s['classes'])
+        m._load(folder)
+        return m
+    frozen = lambda: dict(archs=tuple(old['encoder']['specs']), size=v.size, tta=v.tta, bs=v.bs)
+    with tempfile.TemporaryDirectory() as tmp:
+        if old['vision_model'] == 'learner':
+            f = _folder_of(ver, Path(tmp)/'learner', {'learner.safetensors': 'vision.safetensors'},
+                           {'stats.json': json.dumps(old['stats'])})
+            name, _, size = v.archs[0].partition(':')
+            out['vision'] = make('learner', f, arch=name, size=int(size or v.size), tta=v.tta, head=v.head, bs=v.bs)
+        elif old['vision_model'] == 'probe': out['vision'] = make('probe', ver, **frozen())
+        if (ver/'audio.skops').exists(): out['audio'] = make(f'mfcc_{r["audio"].model}', ver)
+        if (j := old['joint']) is not None:
+            f = _folder_of(ver, Path(tmp)/'joint', {n: n for n in ('encoder.safetensors', 'joint.safetensors')},
+                           {'joint.json': json.dumps(dict(n_mfcc=j['n_mfcc']))})
+            out['joint'] = make('joint', f, **frozen(), p_audio=j['p_audio'])
+    return out
 
 # %% ../nbs/08b_pipeline.ipynb #19972408
 LOAD_TRIES = 5 # a load that meets a save by another process reads the new version, this many times at most
@@ -647,16 +583,18 @@ def load(cls:SceneClassifier,
 def _load_version(cls:SceneClassifier, path, cpu:bool=True)->SceneClassifier:
     "The classifier in the version of `path` that is current now."
     ver, s = read_artifact(path)
-    self = cls(None, **recipes_from_dict(s['recipes']), **s['run'])
+    r = recipes_from_dict(s['recipes'])
+    self = cls(None, **r, **s['run'])
     self.preset = s['preset']
     self.classes_, self.n_features_in_ = s['classes'], s['n_features']
-    self.strategy_, self.valid_, self.priors_ = s['strategy'], s['valid'], s['priors']
+    self.strategy_, self.priors_ = s['strategy'], s['priors']
+    self.valid_ = dict(dict(refit=r['fusion'].refit), **s['valid']) # formats 1-2 did not record it
     self.comparison_ = pd.DataFrame(s['comparison']).T
-    learner = s['vision_model'] == 'learner'
-    self.vision_ = self._load_learner(ver/'vision.safetensors', s['stats'], cpu) if learner else None
-    self.encoder_ = self.probe_ = self.joint_ = None
-    self._load_heads(ver, s)
-    self.audio_ = load_audio_model(ver/'audio.skops') if (ver/'audio.skops').exists() else None
+    ms = s['models']
+    self.models_ = _legacy_models(ver, s, r) if 'legacy' in ms else {k: load_model(ver/'models'/n) for k,n in ms.items()}
+    self.board_ = pd.DataFrame(s['board']) if s['board'] else None
+    learn = getattr(self.models_.get('vision'), 'learn_', None)
+    if learn is not None and not cpu and torch.cuda.is_available(): learn.dls.cuda()
     self.fusion_ = fusion_from_dict(s['fusion'])
     f = ver/'valid_probs.npz'
     self.valid_probs_ = dict(np.load(f, allow_pickle=False)) if f.exists() else None
@@ -673,11 +611,11 @@ def fit_fusion(self:SceneClassifier,
                split:str='train', # Which split of a folder `fit` trained on
               )->SceneClassifier:
     "Compare the strategies and fit `strategy` again on the validation rows `fit` held out; no model is retrained."
-    if self.fusion.refit or self.valid_probs_ is None:
+    if self.valid_['refit'] or self.valid_probs_ is None:
         raise ValueError('this model was retrained on every row (refit=True): '
                          'no held-out rows are left to fit a fusion on')
     needs = make_fusion(strategy).needs if strategy != 'auto' else ()
-    if 'joint' in needs and self.joint_ is None:
+    if 'joint' in needs and 'joint' not in self.models_:
         raise ValueError(f'strategy {strategy!r} needs the joint network: train with joint=True')
     df = _read(data, split, recipe=self.audio.features)
     self._check_compatible(df)

@@ -13,13 +13,15 @@ from .core import *
 from .features import MFCCRecipe
 from .weights import WeightsUnavailable, is_arch, fetch_weights
 from .audio import AUDIO_MODELS
-from .fusion import list_fusions
+from .fusion import list_fusions, make_fusion
+from .stored import parse_arch
 from . import joint # registers the 'joint_vision' fusion
 
 # %% auto #0
 __all__ = ['RECIPES', 'ALIAS_TYPES', 'LIMITS', 'CHOICES', 'TYPES', 'BACKBONES', 'ALIASES', 'LITES', 'PRESETS', 'VisionRecipe',
            'AudioRecipe', 'FusionRecipe', 'recipes_to_dict', 'recipes_from_dict', 'setting_types', 'check_setting',
-           'check_settings', 'override', 'parse_setting', 'Preset', 'get_preset', 'list_presets', 'settings_table']
+           'check_settings', 'override', 'parse_setting', 'Preset', 'get_preset', 'list_presets', 'candidates',
+           'parse_duration', 'settings_table']
 
 # %% ../nbs/08_presets.ipynb #fafa9bb8
 @dataclasses.dataclass
@@ -27,9 +29,9 @@ class VisionRecipe:
     "How the image model is built and trained."
     archs:tuple=('resnet50',) # Backbones (torchvision/timm names), `name` or `name:size`; several: features joined
     size:int=224 # Image side in pixels (a backbone given as `name:size` is fed that size)
-    train:str='finetune' # 'features' (heads on frozen features), 'top' (last layers on stored activations), 'finetune'
-    epochs:int=3 # Epochs with the body unfrozen ('top', 'finetune'), or of the head ('features')
-    freeze_epochs:int=1 # Epochs training the head alone first ('top', 'finetune')
+    train:str='finetune' # 'features' (a probe on frozen features), 'finetune', 'top' (last layers on stored activations), 'auto' (probe, and fine-tuning if it fits)
+    epochs:int=3 # Epochs of fine-tuning with the body unfrozen
+    freeze_epochs:int=1 # Epochs of fine-tuning with the head alone first
     lr:float|None=None # Learning rate; None: chosen by fastai's `lr_find`
     top_layers:int=7 # Body layers fine-tuned with train='top'
     head:str='fastai' # 'fastai' (its default head) or 'linear'
@@ -76,7 +78,7 @@ LIMITS = dict(size=(16, 2048), epochs=(0, 1000), freeze_epochs=(0, 1000), lr=(1e
               label_smoothing=(0., 0.9), bs=(1, 65536), joint_epochs=(1, 1000), joint_lr=(1e-8, 10.),
               p_audio=(0., 1.), clip_seconds=(0.01, 3600.), sample_rate=(1000, 384000)) # inclusive ranges
 
-CHOICES = dict(train=('features', 'top', 'finetune'), head=('fastai', 'linear'), model=lambda: AUDIO_MODELS,
+CHOICES = dict(train=('features', 'top', 'finetune', 'auto'), head=('fastai', 'linear'), model=lambda: AUDIO_MODELS,
                strategy=lambda: ('auto', *list_fusions())) # a registry is read when a setting is checked
 
 def setting_types()->dict:
@@ -213,32 +215,35 @@ def parse_setting(text:str)->tuple:
 # %% ../nbs/08_presets.ipynb #e60b5f76
 @dataclasses.dataclass(frozen=True)
 class Preset:
-    "A named choice of the three recipes, with what it is for."
+    "A named choice of the three recipes and a time budget, with what it is for."
     name:str # What users type
     about:str # One line: what it is for, and what it costs
     vision:VisionRecipe
     audio:AudioRecipe
     fusion:FusionRecipe
+    time_limit:float|None=None # Seconds for training the models (None: no limit)
 
     def recipes(self)->dict: return dict(vision=self.vision, audio=self.audio, fusion=self.fusion)
-    def to_dict(self)->dict: return dict(name=self.name, **{k: dataclasses.asdict(v) for k,v in self.recipes().items()})
+    def to_dict(self)->dict: return dict(name=self.name, time_limit=self.time_limit,
+                                         **{k: dataclasses.asdict(v) for k,v in self.recipes().items()})
 
 LITES = ('tf_efficientnet_lite0:224', 'tf_efficientnet_lite1:240', 'tf_efficientnet_lite2:260') # at their native sizes
 
 PRESETS = {p.name: p for p in [
-    Preset('fast', 'minutes on a laptop CPU: one frozen offline backbone (Lite0), heads on its stored features',
-           VisionRecipe(archs=LITES[:1], train='features', epochs=10, tta=True, bs=64),
-           AudioRecipe(), FusionRecipe(joint=True, refit=True)),
-    Preset('best_cpu', 'the most accurate recipe measured on a CPU: three frozen offline backbones, '
-           'their features stored once, the joint network over them, refit on every row',
-           VisionRecipe(archs=LITES, train='features', epochs=10, tta=True, bs=64),
-           AudioRecipe(), FusionRecipe(joint=True, refit=True)),
+    Preset('fast', 'about 10 minutes on 2 CPU cores: the baselines, a probe on one frozen offline backbone (Lite0), '
+           'the joint network on its stored features, fine-tuning Lite0 when it fits; refit on every row',
+           VisionRecipe(archs=LITES[:1], train='auto', epochs=3, tta=True, bs=64),
+           AudioRecipe(), FusionRecipe(joint=True, refit=True), time_limit=600),
+    Preset('best_cpu', 'about an hour on 2 CPU cores: the baselines, a probe on three frozen offline backbones, '
+           'the joint network over them, fine-tuning Lite0 when it fits; refit on every row',
+           VisionRecipe(archs=LITES, train='auto', epochs=3, tta=True, bs=64),
+           AudioRecipe(), FusionRecipe(joint=True, refit=True), time_limit=3600),
     Preset('best_gpu', 'full fine-tuning with mixed precision on a GPU (ResNet50; Lite2 when its weights cannot be '
            'downloaded), the joint network on its stored features, refit on every row',
            VisionRecipe(archs=('resnet50',), size=224, train='finetune', epochs=8, freeze_epochs=1, tta=True, bs=128),
-           AudioRecipe(), FusionRecipe(joint=True, refit=True)),
-    Preset('finetune', 'fastai\'s fine-tune of one backbone on images, the vision model fused with the audio SVM',
-           VisionRecipe(), AudioRecipe(), FusionRecipe()),
+           AudioRecipe(), FusionRecipe(joint=True, refit=True), time_limit=3600),
+    Preset('finetune', 'fastai\'s fine-tune of one backbone on images, the vision model fused with the audio SVM; '
+           'no time limit', VisionRecipe(), AudioRecipe(), FusionRecipe()),
 ]}
 
 # %% ../nbs/08_presets.ipynb #5e894bef
@@ -267,7 +272,55 @@ def get_preset(name:str|None='best', # A name from `list_presets()`; 'best' pick
 
 def list_presets()->pd.DataFrame:
     "The presets, with what each is for."
-    return pd.DataFrame([dict(preset=p.name, about=p.about) for p in PRESETS.values()]).set_index('preset')
+    rows = [dict(preset=p.name, time_limit=_minutes(p.time_limit), about=p.about) for p in PRESETS.values()]
+    return pd.DataFrame(rows).set_index('preset')
+
+def _minutes(t:float|None)->str: return 'none' if t is None else f'{t/60:g} min'
+
+# %% ../nbs/08_presets.ipynb #90b51f04
+def _learner_size(spec:str, size:int, image_side:int|None)->int:
+    "The fine-tuning size: the backbone's, or for smaller images their side rounded up to 32 (at least 64)."
+    s = parse_arch(spec, size)[1]
+    return s if image_side is None else int(min(s, max(64, math.ceil(image_side/32)*32)))
+
+def _learner(v:VisionRecipe, image_side:int|None)->dict:
+    "The learner candidate's settings from the vision recipe."
+    a = v.archs[0]
+    return dict(arch=a.partition(':')[0], size=_learner_size(a, v.size, image_side),
+                train='finetune' if v.train == 'auto' else v.train, epochs=v.epochs, freeze_epochs=v.freeze_epochs,
+                lr=v.lr, top_layers=v.top_layers, head=v.head, label_smoothing=v.label_smoothing, tta=v.tta,
+                pretrained=v.pretrained, weights=v.weights, bs=v.bs)
+
+def candidates(recipes:dict, # Part name -> recipe
+               image_side:int|None=None, # The images' usual side in pixels, if known (sizes the learner)
+              )->list:
+    "The models to try, in order, as `(name, settings)`: the baselines, then the recipes' own, the costliest last."
+    v, a, f = recipes['vision'], recipes['audio'], recipes['fusion']
+    frozen = dict(archs=v.archs, size=v.size, tta=v.tta, pretrained=v.pretrained, weights=v.weights, bs=v.bs)
+    out = [('pixels', {}), ('mfcc_logreg', dict(tune=False))]
+    if a.model != 'logreg': out.append((f'mfcc_{a.model}', dict(tune=a.tune)))
+    if v.train in ('features', 'auto'): out.append(('probe', frozen))
+    needs = make_fusion(f.strategy).needs if f.strategy != 'auto' else ()
+    if f.joint or 'joint' in needs: out.append(('joint', frozen | dict(epochs=f.joint_epochs, lr=f.joint_lr,
+                                                                      p_audio=f.p_audio)))
+    if v.train != 'features': out.append(('learner', _learner(v, image_side)))
+    return out
+
+# %% ../nbs/08_presets.ipynb #549abc04
+_UNITS = dict(s=1, m=60, h=3600)
+
+def parse_duration(v, # Seconds as a number, or text: '600', '90s', '10m', '1.5h'; None or 'none': no limit
+                  )->float|None:
+    "A time limit in seconds (None: no limit); else a ValueError saying what it takes."
+    if v is None or isinstance(v, str) and v.strip().lower() in ('none', 'null', ''): return None
+    t = v.strip().lower() if isinstance(v, str) else v
+    unit = _UNITS.get(t[-1], None) if isinstance(t, str) and t else 1
+    try: x = float(t[:-1] if isinstance(t, str) and unit and t[-1] in _UNITS else t)*(unit or 1)
+    except (TypeError, ValueError): x = math.nan
+    if isinstance(v, bool) or not math.isfinite(x) or x <= 0:
+        raise ValueError(f'time_limit={v!r}: takes seconds above 0, as a number or as text like 90s, 10m or 1.5h; '
+                         'or none')
+    return x
 
 # %% ../nbs/08_presets.ipynb #dd8baf82
 def _shown(v)->str:

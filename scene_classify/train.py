@@ -229,17 +229,18 @@ def _load(self, folder):
 def estimate(self, train:pd.DataFrame, steps:int=2)->float:
     "Seconds training should take on `train`: timed training steps on one batch, scaled by the rows and epochs."
     s = self.settings
-    n, bs = int(self.rows(train).sum()), min(self.settings.bs, 16)
+    n, bs = int(self.rows(train).sum()), self.settings.bs
     dls = _template_dls(list(train.attrs['classes']), s.size)
     model = scene_vision_learner(dls, s.arch, pretrained=False, head=s.head).model
     opt = torch.optim.SGD(model.parameters(), lr=1e-6)
-    x, y = torch.rand(bs, 3, s.size, s.size), torch.zeros(bs, dtype=torch.long)
+    x, y = torch.rand(16, 3, s.size, s.size), torch.zeros(16, dtype=torch.long)
     t = []
     for _ in range(steps + 1):
         t0 = time.perf_counter()
         torch.nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
         t.append(time.perf_counter() - t0)
-    per_image = min(t[1:])/bs
-    passes = s.epochs + s.freeze_epochs/2 + 0.5 # the frozen epochs skip the body's backward; lr_find, validation
-    return per_image*n*passes*1.2 # loading and augmenting the images
+    per_image = min(t[1:])/16
+    passes = s.epochs + s.freeze_epochs/2 + 0.3 # the frozen epochs skip the body's backward; validation
+    lr_find = 0 if s.lr else 50*bs # images `lr_find` trains on before the loss diverges, about
+    return per_image*(n*passes + lr_find)*1.2 # loading and augmenting the images
