@@ -40,6 +40,15 @@ def _comparison(clf, cols:list)->str:
     notes.append(f'shipped: {clf.fusion_.explain()}')
     return '\n'.join([head, clf.comparison_.filter(cols).round(3).to_string(), *notes])
 
+def _board(clf)->str:
+    "The candidate models `fit` tried: validation accuracy and log-loss, seconds, chosen or skipped and why."
+    b = getattr(clf, 'board_', None)
+    if b is None: return 'models: trained before leaderboards were kept'
+    cols = ['model', 'slot', 'status', 'accuracy', 'log_loss', 'seconds', 'estimate', 'why']
+    limit = 'no time limit' if clf.time_limit is None else f'time limit {clf.time_limit:g} s'
+    head = f'models tried ({limit}; training took {clf.valid_.get("fit_seconds", 0):g} s), scored on the validation rows:'
+    return head + '\n' + b[cols].round(3).fillna('').to_string(index=False)
+
 def _shard(shard:str)->tuple:
     "`I/N` as two integers, or an error saying what `--shard` takes."
     try: i, n = (int(v) for v in shard.split('/'))
@@ -133,23 +142,26 @@ def demo(out:str='scene_demo', # Folder for the demo data, model, predictions an
          size:int|None=96, # Image size, backbones included (None: the preset's; the demo's images are 64 px)
          n_train:int=40, # Demo training rows per class
          seed:int=42, # Seed for data and training
+         time_limit:str='2m', # Training time: seconds, or 90s, 10m, 1h; none: no limit
          quiet:store_true=False, # No progress output
         ):
     "Make the synthetic demo data, train, evaluate, predict and write a report, all offline."
     out, t0 = claim_dir(out, 'demo'), time.time() # a folder of the user's is never replaced
     with run_lock(out/'.scene_classify.lock', f'the demo folder {out}'):
-        return _demo(out, preset, size, n_train, seed, quiet, t0)
+        return _demo(out, preset, size, n_train, seed, time_limit, quiet, t0)
 
-def _demo(out:Path, preset, size, n_train, seed, quiet, t0)->int:
+def _demo(out:Path, preset, size, n_train, seed, time_limit, quiet, t0)->int:
     "`demo`'s work, in its own folder."
     from scene_classify.data import make_demo
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.report import write_report
     data = make_demo(out/'data', n_train=n_train, seed=seed, overwrite=True)
     _say(quiet, f'demo data (synthetic): {data}')
-    clf = SceneClassifier(preset, seed=seed, quiet=quiet, **({'size': size} if size else {})).fit(data)
+    clf = SceneClassifier(preset, seed=seed, quiet=quiet, time_limit=time_limit, **({'size': size} if size else {}))
+    clf.fit(data)
     clf.save(out/'model')
     _say(quiet, f'model: {out/"model"} (fusion strategy: {clf.strategy_})')
+    _say(quiet, _board(clf))
     rc = _write_predictions(clf, data, 'test', out/'submission.csv', quiet)
     sized = [a if ':' in a else f'{a}:{clf.vision.size}' for a in clf.vision.archs] # backbone:pixels
     notes = [f'Preset {preset} ({", ".join(sized)}). Total time {time.time()-t0:.0f} s.', '',
@@ -157,7 +169,7 @@ def _demo(out:Path, preset, size, n_train, seed, quiet, t0)->int:
              'the cross-fitted table above it is the fair comparison.']
     title = 'scene_classify demo (synthetic data, validation split)'
     rep = write_report(out/'report', clf.valid_rows_, clf.valid_probs_, clf.classes_, title, clf.comparison_,
-                       clf.fusion_, notes)
+                       clf.fusion_, notes, clf.board_)
     _say(quiet, f'report: {rep}')
     _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'log_loss']))
     return rc
@@ -171,12 +183,17 @@ def _overrides(set:list|None, **flags)->dict:
 
 def _show(preset:str, settings:dict, as_json:bool=False)->int:
     "Print what `preset` with `settings` will do: each setting, its value and what it does (or all of it as JSON)."
-    from scene_classify.presets import check_settings, get_preset, override, recipes_to_dict, settings_table
+    from scene_classify.presets import check_settings, get_preset, override, recipes_to_dict, settings_table, candidates
     settings = check_settings(settings)
     p = get_preset(preset, fetch=False)
     r = override(p.recipes(), **settings)
-    d = dict(preset=preset, resolved=p.name, settings=settings, **recipes_to_dict(r))
-    print(json.dumps(d, indent=1) if as_json else f'preset {p.name}: {p.about}\n' + settings_table(r))
+    cands = candidates(r)
+    d = dict(preset=preset, resolved=p.name, settings=settings, time_limit=p.time_limit, candidates=cands,
+             **recipes_to_dict(r))
+    limit = 'none' if p.time_limit is None else f'{p.time_limit:g} s'
+    text = (f'preset {p.name}: {p.about}\n' + settings_table(r) + f'\ntime limit: {limit} (--time-limit)\n'
+            f'candidate models, in order: {", ".join(n for n,_ in cands)}')
+    print(json.dumps(d, indent=1) if as_json else text)
     return 0
 
 def train(data:str=None, # Training data: a folder or CSV in any supported layout (not needed with --show)
@@ -191,6 +208,8 @@ def train(data:str=None, # Training data: a folder or CSV in any supported layou
           weights:str=None, # Vision weights file (state dict or .safetensors), for offline machines
           split:str='train', # Which split of a folder to train on
           seed:int=42, # Seed
+          time_limit:str=None, # Training time: seconds, or 90s, 10m, 1h; none: no limit (default: the preset's)
+          models:str=None, # Candidate models in place of the preset's, in order, e.g. pixels,probe,mfcc_svm
           show:store_true=False, # Print each setting of the preset, its value and what it does, and exit
           json:store_true=False, # With --show: print the settings as JSON
           report:str=None, # Also write a validation report into this folder
@@ -204,7 +223,9 @@ def train(data:str=None, # Training data: a folder or CSV in any supported layou
     if data is None: raise ValueError('train needs --data, a folder or CSV of training data (--show works without)')
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.artifact import is_legacy_model, model_lock
-    clf = SceneClassifier(preset, seed=seed, quiet=quiet, **settings)
+    limit = 'preset' if time_limit is None else time_limit
+    cands = None if models is None else [m.strip() for m in models.split(',') if m.strip()]
+    clf = SceneClassifier(preset, seed=seed, quiet=quiet, time_limit=limit, models=cands, **settings)
     # a folder of the user's is never written into; when distributed, rank 0 checks and holds the folder
     rank0 = int(os.environ.get('RANK', 0)) == 0
     out = claim_dir(out, 'model', ours=is_legacy_model) if rank0 else Path(out)
@@ -222,8 +243,8 @@ def _complete(clf, out:Path)->bool:
     if (out/'checkpoint').exists() or not (out/'CURRENT').exists(): return False
     s = read_artifact(out)[1]
     plain = lambda o: json.loads(json.dumps(o))
-    return plain(s['recipes']) == plain(recipes_to_dict(clf.recipes())) and s['run'] == dict(valid_pct=clf.valid_pct,
-                                                                                               seed=clf.seed)
+    run = dict(valid_pct=clf.valid_pct, seed=clf.seed, time_limit=clf.time_limit, models=clf.models)
+    return plain(s['recipes']) == plain(recipes_to_dict(clf.recipes())) and plain(s['run']) == plain(run)
 
 def _train(clf, data, split, out:Path, resume, export_pickle, report, quiet):
     "`train`'s work, holding the lock on `out`."
@@ -248,6 +269,7 @@ def _train(clf, data, split, out:Path, resume, export_pickle, report, quiet):
 def _summary(clf, model, report, quiet):
     "Say where the model is and how the strategies compared; write the validation report if asked."
     _say(quiet, f'model: {model} (fusion strategy: {clf.strategy_})')
+    _say(quiet, _board(clf))
     _say(quiet, _comparison(clf, ['accuracy', 'gain_lo', 'gain_hi', 'balanced_accuracy', 'log_loss']))
     if report:
         from scene_classify.report import write_report
@@ -258,7 +280,7 @@ def _summary(clf, model, report, quiet):
         notes += ['The fused row of *Scores* is in-sample (the fusion was fitted on these rows); '
                   'the cross-fitted table is the fair comparison.']
         rep = write_report(report, clf.valid_rows_, clf.valid_probs_, clf.classes_, 'Validation report',
-                           clf.comparison_, clf.fusion_, notes)
+                           clf.comparison_, clf.fusion_, notes, clf.board_)
         _say(quiet, f'report: {rep}')
 
 def fuse(model:Required, # Model artifact folder (a new version of it is saved in place)
@@ -291,9 +313,9 @@ def predict(model:Required, # Model artifact folder
     _shard(shard), _chunk_size(chunk_size) # bad options fail before the model loads
     _check_prediction_out(Path(out), model, data, split)
     clf = SceneClassifier.load(model)
-    clf.vision.tta = tta or clf.vision.tta # a model validated with TTA predicts with it
+    if tta: clf.use_tta() # a model validated with TTA predicts with it anyway
     # a resumed run never mixes predictions with and without TTA
-    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.vision.tta else '')
+    model_id = sha256_file(artifact_dir(model)/'manifest.json') + (':tta' if clf.tta else '')
     return _write_predictions(clf, data, split, Path(out), quiet, chunk_size, shard, model_id, allow_unpredicted)
 
 def evaluate(model:Required, # Model artifact folder
@@ -308,7 +330,7 @@ def evaluate(model:Required, # Model artifact folder
     from scene_classify.pipeline import SceneClassifier
     from scene_classify.data import read_scenes
     clf = SceneClassifier.load(model)
-    clf.vision.tta = tta or clf.vision.tta
+    if tta: clf.use_tta()
     # read (and check images) once, the model's way; the report needs the paths too
     _say(quiet, f'reading {data} (split {split})')
     df = read_scenes(data, split, errors='mark', recipe=clf.audio.features)

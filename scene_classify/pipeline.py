@@ -420,6 +420,19 @@ def predict(self:SceneClassifier,
         out.insert(1, 'ROW', df.attrs.get('first_row', 0) + np.arange(n)) # a chunk's rows keep their number in the file
     return out
 
+# %% ../nbs/08b_pipeline.ipynb #f97491fb
+@patch
+def use_tta(self:SceneClassifier, on:bool=True)->SceneClassifier:
+    "Predict each image with its mirror too (`on`), in every model that can."
+    for m in self.models_.values():
+        if hasattr(m.settings, 'tta'): m.settings.tta = on
+    return self
+
+@patch(as_prop=True)
+def tta(self:SceneClassifier)->bool:
+    "Whether some model predicts each image with its mirror too."
+    return any(getattr(m.settings, 'tta', False) for m in self.models_.values())
+
 # %% ../nbs/08b_pipeline.ipynb #8a9f3460
 def submission(pred:pd.DataFrame)->pd.DataFrame:
     "Kaggle-style submission (`Id`, `CLASS`) from `SceneClassifier.predict` output; `ROW` after `Id` where it has one."

@@ -61,6 +61,7 @@ def write_report(out, # Folder to write into
                  comparison:pd.DataFrame|None=None, # Validation comparison of fusion strategies, if any
                  fusion=None, # The fitted fusion strategy, if any
                  notes:list|None=None, # Extra lines for the report
+                 board:pd.DataFrame|None=None, # The candidate models' leaderboard (`models.fit_candidates`), if any
                 )->Path:
     "Write metrics.json, plots (confusions, fallback curve, mistakes) and report.md into `out`; returns report.md."
     out = Path(out)
@@ -71,7 +72,8 @@ def write_report(out, # Folder to write into
     metrics = dict(rows=len(df), scores=json.loads(table.to_json(orient='index')),
                    by_group=json.loads(groups.to_json(orient='index')) if groups is not None else None,
                    fusion=fusion.to_dict() if fusion is not None else None,
-                   comparison=json.loads(comparison.to_json(orient='index')) if comparison is not None else None)
+                   comparison=json.loads(comparison.to_json(orient='index')) if comparison is not None else None,
+                   board=json.loads(board.to_json(orient='records')) if board is not None else None)
     with atomic_write(out/'metrics.json') as f: json.dump(metrics, f, indent=1)
     for k,p in probs.items():
         ax = plot_confusion(y, p, classes, f'{k} (accuracy {table.loc[k, "accuracy"]:.3f})')
@@ -86,6 +88,7 @@ def write_report(out, # Folder to write into
         fig.savefig(out/'mistakes.png', dpi=80, bbox_inches='tight')
         plt.close(fig)
     md = [f'# {title}', '', f'{len(df)} labelled rows, {len(classes)} classes.', *(notes or []), '']
+    if board is not None: md += ['## Models tried, each scored on the validation rows it can read', '', _md_table(board), '']
     if comparison is not None:
         md += ['## Fusion strategies on validation (cross-fitted, as the console prints them)', '',
                _md_table(comparison), '', *[f'- {n}' for n in unscored_notes(comparison)], '']
