@@ -156,15 +156,18 @@ class MFCCSettings:
     "Settings of an MFCC model."
     tune:bool=True # Grid-search the SVM's C and gamma on grouped folds (`tune_audio`)
     C:float|None=None # The classifier's inverse regularisation (None: its default, or the tuned value)
+    gamma:float|str|None=None # The SVM's kernel width, or 'scale' (None: its default, or the tuned value)
 
 class _MFCCModel(SceneModel):
     "A scikit-learn model of `audio_model` on the MFCC columns, saved with skops and the allow-list."
     slot, needs, kind = 'audio', ('audio',), None
     def _fit(self, train, valid):
         s = self.settings
-        params = {} if s.C is None else dict(C=s.C)
-        tuned = s.tune and s.C is None and self.kind == 'svm'
+        params = {k: v for k,v in dict(C=s.C, gamma=s.gamma).items() if v is not None}
+        tuned = s.tune and not params and self.kind == 'svm'
         self.model_ = tune_audio(train)[0] if tuned else fit_audio(train, audio_model(self.kind, **params))
+        self.tuned_ = self.model_.best_params_ if tuned else {}
+    def refit_settings(self)->dict: return dataclasses.asdict(self.settings) | dict(getattr(self, 'tuned_', {}), tune=False)
     def _proba(self, df): return audio_probs(self.model_, df, self.classes_)
     def _save(self, folder): save_audio_model(self.model_, Path(folder)/'audio.skops')
     def _load(self, folder): self.model_ = load_audio_model(Path(folder)/'audio.skops')

@@ -105,6 +105,9 @@ class SceneModel:
         "Mask of the rows of `df` that have every part this model needs."
         has = parts_present(df)
         return np.logical_and.reduce([has[p] for p in self.needs])
+    def refit_settings(self)->dict:
+        "Settings to fit again on every row with: its own, with what fitting tuned on the training part fixed."
+        return dataclasses.asdict(self.settings)
     def _fit(self, train:pd.DataFrame, valid:pd.DataFrame|None): raise NotImplementedError
     def _proba(self, df:pd.DataFrame)->np.ndarray: raise NotImplementedError
     def _save(self, folder:Path): raise NotImplementedError

@@ -248,7 +248,7 @@ def _fit_fusion(self:SceneClassifier, train:pd.DataFrame, valid:pd.DataFrame, P:
     return new
 
 # %% ../nbs/08b_pipeline.ipynb #935ac174
-REFIT_SHARE = 0.55 # of a time limit, what the candidates may use when a refit on every row follows
+REFIT_SHARE = 0.8 # of a time limit, what the candidates may use when a refit on every row follows
 
 @patch
 def _budget(self:SceneClassifier, t0:float)->float|None:
@@ -258,11 +258,17 @@ def _budget(self:SceneClassifier, t0:float)->float|None:
     return left*(REFIT_SHARE if self.fusion.refit else 0.95)
 
 @patch
-def _refit_fits(self:SceneClassifier, t0:float, scale:float)->bool:
-    "Whether refitting the chosen models on `scale` times their rows fits the time left; warns if not."
+def _again(self:SceneClassifier, env:FitEnv)->list:
+    "Fresh copies of the chosen models, with the settings to refit them with (`SceneModel.refit_settings`)."
+    out = [create_model(m.name, **m.refit_settings()) for m in self.models_.values()]
+    for m in out: m.env = env
+    return out
+
+@patch
+def _refit_fits(self:SceneClassifier, t0:float, df:pd.DataFrame, env:FitEnv)->bool:
+    "Whether refitting the chosen models on every row of `df` fits the time left (their estimates); warns if not."
     if self.time_limit is None: return True
-    b = self.board_
-    need = sum(b.seconds[b.model == m.name].iloc[0]*scale**m.cost_power for m in self.models_.values())
+    need = sum(m.estimate(df) for m in self._again(env))
     left = self.time_limit - (time.monotonic() - t0)
     if need <= left: return True
     warnings.warn(f'refit skipped: it would take about {need:.0f} s, {max(left, 0):.0f} s of the time limit are left; '
@@ -273,8 +279,8 @@ def _refit_fits(self:SceneClassifier, t0:float, scale:float)->bool:
 def _refit(self:SceneClassifier, df:pd.DataFrame, valid:pd.DataFrame, env:FitEnv):
     "Train the chosen models again on every row of `df`; the fusion and the comparison stay as validated."
     self._say('refit: training the chosen models again on every row (validation figures from here on are in-sample)')
-    again = [(m.name, dataclasses.asdict(m.settings)) for m in self.models_.values()]
     env = dataclasses.replace(env, checkpoint=env.checkpoint/'refit' if env.checkpoint else None)
+    again = [(m.name, dataclasses.asdict(m.settings)) for m in self._again(env)]
     self.models_ = fit_candidates(again, df, valid, None, env)[0]
     if self.priors_: self.priors_ = dict(self.priors_, train=self.priors_['target'])
 
@@ -346,7 +352,7 @@ def fit(self:SceneClassifier,
     self._check_parts()
     self._say(f'fusion: comparing the strategies on {len(valid)} validation rows')
     new = self._fit_fusion(train, valid, on_main(self._modal_probs, valid))
-    refit = self.fusion.refit and self._refit_fits(t0, len(df)/len(trn))
+    refit = self.fusion.refit and self._refit_fits(t0, df, env)
     if refit: self._refit(df, valid, env)
     for m in self.models_.values(): m.env = FitEnv(self.seed, True, self.num_workers) # the store was for training
     self.valid_ = dict(rows=len(val), compared_rows=int(new.sum()), train_rows=len(trn), refit=refit,

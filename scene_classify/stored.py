@@ -233,36 +233,47 @@ def make_encoder(archs:tuple, # Backbone specs, `name` or `name:size`
 
 # %% ../nbs/04b_stored.ipynb #349aab9a
 class FeatureStore:
-    "Pooled features of the images of a table, per backbone, computed once by `frozen_outputs` and kept in `folder`."
+    "Pooled features of images per backbone and image file, computed once by `frozen_outputs`, kept in `folder`."
     def __init__(self, folder=None, # Where to keep the features (None: in memory only)
                  bs:int=64, # Batch size of the pass
                  num_workers:int|None=None, # Loader processes
                  quiet:bool=False, # No progress bar
                 ):
         store_attr()
-        self.memory = {}
+        self.memory = {} # branch key -> {image sha256 -> features [views, width]}
 
-    def key(self, enc:Encoder, i:int, df:pd.DataFrame, flip:bool)->str:
-        "What branch `i`'s features of the rows of `df` depend on, as one digest."
-        h = hashlib.sha256(json.dumps([*enc.specs[i], enc.sources[i], flip]).encode())
-        for p in df[PATH]: h.update(sha256_file(p).encode())
-        return h.hexdigest()[:24]
+    def key(self, enc:Encoder, i:int, flip:bool)->str:
+        "What branch `i`'s features depend on besides the image: backbone, size, weights and views."
+        return hashlib.sha256(json.dumps([*enc.specs[i], enc.sources[i], flip]).encode()).hexdigest()[:16]
+
+    def _known(self, k:str, name:str)->dict:
+        "Branch `k`'s features computed so far, those in the folder read once."
+        if k in self.memory: return self.memory[k]
+        mem = self.memory[k] = {}
+        for f in sorted(Path(self.folder).glob(f'{name}_{k}_*.npz')) if self.folder else []:
+            with np.load(f, allow_pickle=False) as z: mem.update(zip(z['keys'].tolist(), z['x']))
+        return mem
 
     def branch(self, enc:Encoder, i:int, df:pd.DataFrame, flip:bool=True)->np.ndarray:
-        "Branch `i`'s features `[len(df), views, width]` of the images of `df`, computed or read back."
-        k = self.key(enc, i, df, flip)
-        f = Path(self.folder)/f'{enc.specs[i][0]}_{enc.specs[i][1]}_{k}.npy' if self.folder else None
-        if k in self.memory: return self.memory[k]
-        if f is not None and f.exists(): x = np.load(f)
-        else:
-            dl = image_dl(df, enc.size, self.bs, self.num_workers)
-            name, size = enc.specs[i]
-            if not self.quiet: log.info(f'image features: {name} at {size} px over {len(df)} images, computed once')
+        "Branch `i`'s features `[len(df), views, width]` of the images of `df`, computed for the images not seen yet."
+        name, size = enc.specs[i]
+        k, shas = self.key(enc, i, flip), [sha256_file(p) for p in df[PATH]]
+        mem = self._known(k, f'{name}_{size}')
+        todo = {s: j for j,s in enumerate(shas) if s not in mem} # each new image once
+        if todo:
+            part = df.iloc[list(todo.values())]
+            if not self.quiet: log.info(f'image features: {name} at {size} px over {len(part)} images, computed once')
+            dl = image_dl(part, enc.size, self.bs, self.num_workers)
             x = frozen_outputs(Encoder([enc.branches[i]]), dl, flip, self.quiet, dtype=torch.float16)[0].numpy()
-            if f is not None:
-                with atomic_write(f, 'wb') as fh: np.save(fh, x)
-        self.memory[k] = x
-        return x
+            mem.update(zip(todo, x))
+            if self.folder: self._keep(Path(self.folder)/f'{name}_{size}_{k}', list(todo), x)
+        return np.stack([mem[s] for s in shas])
+
+    def _keep(self, stem:Path, keys:list, x:np.ndarray):
+        "Write one pass's features and their images' keys, atomically."
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        f = stem.with_name(f'{stem.name}_{hashlib.sha256("".join(keys).encode()).hexdigest()[:12]}.npz')
+        with atomic_write(f, 'wb') as fh: np.savez(fh, keys=np.array(keys), x=x)
 
     def features(self, enc:Encoder, df:pd.DataFrame, flip:bool=True)->np.ndarray:
         "The encoder's features `[len(df), views, sum of widths]` of the images of `df` (float32)."
