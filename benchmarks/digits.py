@@ -10,6 +10,7 @@ Runs `scene-classify train --data pairs_train.csv --preset fast`, then `predict`
 predictions against the held-out labels.
 
 Usage: python benchmarks/digits.py [--work DIR] [--rows-per-speaker 50]
+Also fits the two baselines (raw pixels, MFCC logistic regression) on the same pairs and scores them on the test rows.
 Writes benchmarks/results/digits.json."""
 import argparse, json, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -64,6 +65,18 @@ def build(dest:Path, rows_per_speaker:int=50, n_train:int=12, n_test:int=4, seed
         t.to_csv(dest/f'pairs_{split}.csv', index=False)
     return dest
 
+def baselines(data:Path, truth:pd.DataFrame)->dict:
+    "Test accuracy of the two baselines a user tries first, fitted on the same training pairs: pixels, MFCC logreg."
+    from scene_classify.data import read_scenes
+    from scene_classify.models import create_model
+    train, test = read_scenes(data/'pairs_train.csv'), read_scenes(data/'pairs_test.csv')
+    y = truth.CLASS.astype(str).to_numpy()
+    out = {}
+    for name in ('pixels', 'mfcc_logreg'):
+        m = create_model(name).fit(train)
+        out[f'test_accuracy_baseline_{name}'] = float((np.array(m.classes_)[m.predict_proba(test).argmax(1)] == y).mean())
+    return out
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--work', default=None, help='folder to build the data and the model in (default: a temporary one)')
@@ -86,6 +99,8 @@ def main():
     for m in ('fused', 'vision', 'audio'):
         p_m = det[[f'{m}_{c}' for c in settings['classes']]].to_numpy()
         res[f'test_accuracy_{m}'] = float((np.array(settings['classes'])[p_m.argmax(1)] == truth.CLASS.astype(str).to_numpy()).mean())
+    res.update(models=settings['models'], board=settings['board'], time_limit=settings['run'].get('time_limit'))
+    res.update(baselines(data, truth))
     out = Path(__file__).parent/'results'/'digits.json'
     out.write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))

@@ -1,6 +1,7 @@
 """A preset end to end on scenes9, as a user runs it: `scene-classify train --preset NAME`, then `predict`.
 
-Times each step (wall clock), records the peak resident memory of each command and the validation comparison
+Times each step (wall clock), records the peak resident memory of each command, the time limit, the leaderboard of
+candidate models (validation accuracy, log-loss, seconds, chosen or skipped and why) and the validation comparison
 the model saved, and writes the test predictions as benchmarks/results/pipeline_<preset>.csv (IMAGE, CLASS and
 one probability column per class, as the other result CSVs).
 
@@ -35,12 +36,14 @@ def main():
     res['train'] = run([*sc, 'train', '--data', str(s9), '--out', str(work/'model'), '--preset', a.preset] + (['--resume'] if a.resume else []))
     res['predict'] = run([*sc, 'predict', '--model', str(work/'model'), '--data', str(s9), '--out', str(work/'submission.csv')])
     settings = json.loads((work/'model'/(work/'model'/'CURRENT').read_text().strip()/'settings.json').read_text())
-    res.update(recipes=settings['recipes'], valid=settings['valid'], comparison=settings['comparison'], strategy=settings['strategy'])
+    res.update(recipes=settings['recipes'], valid=settings['valid'], comparison=settings['comparison'], strategy=settings['strategy'],
+               time_limit=settings['run'].get('time_limit'), models=settings['models'], board=settings['board'])
     det = pd.read_csv(work/'submission_detailed.csv', dtype={'IMAGE': str})
     classes = settings['classes']
     out = pd.concat([det[['IMAGE', 'CLASS']], det[[f'fused_{c}' for c in classes]].set_axis(classes, axis=1)], axis=1)
     out.to_csv(RESULTS/f'pipeline_{a.preset}.csv', index=False)
     (RESULTS/f'pipeline_{a.preset}.json').write_text(json.dumps(res, indent=1))
-    print(json.dumps({k: v for k,v in res.items() if k != 'comparison'}, indent=1))
+    print(json.dumps({k: v for k,v in res.items() if k not in ('comparison', 'board')}, indent=1))
+    print(pd.DataFrame(res['board']).to_string())
 
 if __name__ == '__main__': main()

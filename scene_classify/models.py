@@ -222,10 +222,12 @@ def _score(model:SceneModel, valid:pd.DataFrame)->dict:
     ok = np.isfinite(p).all(1)
     y = label_index(valid[ok], model.classes_)
     if not ok.any(): return dict(accuracy=np.nan, log_loss=np.nan, valid_rows=0)
-    ll = log_loss(y, np.clip(p[ok], 1e-7, 1), labels=range(len(model.classes_)))
+    q = np.clip(p[ok], 1e-7, 1)
+    ll = log_loss(y, q/q.sum(1, keepdims=True), labels=range(len(model.classes_)))
     return dict(accuracy=float((p[ok].argmax(1) == y).mean()), log_loss=float(ll), valid_rows=int(ok.sum()))
 
-BOARD_COLUMNS = ['model', 'slot', 'baseline', 'status', 'accuracy', 'log_loss', 'valid_rows', 'seconds', 'estimate', 'why']
+BOARD_COLUMNS = ['model', 'slot', 'baseline', 'status', 'accuracy', 'log_loss', 'valid_rows', 'seconds', 'estimate',
+                 'why'] # a leaderboard's columns
 
 def _choose(board:pd.DataFrame)->pd.DataFrame:
     "Mark the best trained model of each slot (accuracy, then log-loss) as chosen."
@@ -234,8 +236,9 @@ def _choose(board:pd.DataFrame)->pd.DataFrame:
     board.loc[best, 'status'] = 'chosen'
     for i in best:
         base = board[(board.slot == board.slot[i]) & board.baseline & board.accuracy.notna()]
-        if len(base): board.loc[i, 'why'] = f'best {board.slot[i]} on validation; baseline ' \
-                                            f'{base.accuracy.max():.3f}, gain {board.accuracy[i] - base.accuracy.max():+.3f}'
+        if not len(base): continue
+        gain = board.accuracy[i] - base.accuracy.max()
+        board.loc[i, 'why'] = f'best {board.slot[i]} on validation; baseline {base.accuracy.max():.3f}, gain {gain:+.3f}'
     return board
 
 # %% ../nbs/03a_models.ipynb #20c2682a

@@ -184,8 +184,10 @@ def _image_side(df:pd.DataFrame, most:int=50)->int|None:
 @patch
 def candidates(self:SceneClassifier, df:pd.DataFrame|None=None)->list:
     "The models `fit` tries on `df`, in order, as `(name, settings)`: those given, or the preset's (`presets.candidates`)."
-    if self.models is not None: return self.models
-    return candidates(self.recipes(), None if df is None else _image_side(df))
+    preset = candidates(self.recipes(), None if df is None else _image_side(df))
+    if self.models is None: return preset
+    # a name given without settings takes the preset's for it (the recipes' overrides), else its type's defaults
+    return [(n, kw or dict(preset).get(n, {})) for n,kw in self.models]
 
 @patch
 def _models(self:SceneClassifier)->tuple:

@@ -18,10 +18,10 @@ from .stored import parse_arch
 from . import joint # registers the 'joint_vision' fusion
 
 # %% auto #0
-__all__ = ['RECIPES', 'ALIAS_TYPES', 'LIMITS', 'CHOICES', 'TYPES', 'BACKBONES', 'ALIASES', 'LITES', 'PRESETS', 'VisionRecipe',
-           'AudioRecipe', 'FusionRecipe', 'recipes_to_dict', 'recipes_from_dict', 'setting_types', 'check_setting',
-           'check_settings', 'override', 'parse_setting', 'Preset', 'get_preset', 'list_presets', 'candidates',
-           'parse_duration', 'settings_table']
+__all__ = ['RECIPES', 'ALIAS_TYPES', 'LIMITS', 'CHOICES', 'TYPES', 'BACKBONES', 'ALIASES', 'LITES', 'PRESETS', 'AUTO_LR',
+           'VisionRecipe', 'AudioRecipe', 'FusionRecipe', 'recipes_to_dict', 'recipes_from_dict', 'setting_types',
+           'check_setting', 'check_settings', 'override', 'parse_setting', 'Preset', 'get_preset', 'list_presets',
+           'candidates', 'parse_duration', 'settings_table']
 
 # %% ../nbs/08_presets.ipynb #fafa9bb8
 @dataclasses.dataclass
@@ -283,12 +283,15 @@ def _learner_size(spec:str, size:int, image_side:int|None)->int:
     s = parse_arch(spec, size)[1]
     return s if image_side is None else int(min(s, max(64, math.ceil(image_side/32)*32)))
 
+AUTO_LR = 2e-3 # fastai's `fine_tune` default: with train='auto', fine-tuning skips `lr_find` (the cost of an epoch)
+
 def _learner(v:VisionRecipe, image_side:int|None)->dict:
     "The learner candidate's settings from the vision recipe."
     a = v.archs[0]
+    lr = v.lr or (AUTO_LR if v.train == 'auto' else None)
     return dict(arch=a.partition(':')[0], size=_learner_size(a, v.size, image_side),
                 train='finetune' if v.train == 'auto' else v.train, epochs=v.epochs, freeze_epochs=v.freeze_epochs,
-                lr=v.lr, top_layers=v.top_layers, head=v.head, label_smoothing=v.label_smoothing, tta=v.tta,
+                lr=lr, top_layers=v.top_layers, head=v.head, label_smoothing=v.label_smoothing, tta=v.tta,
                 pretrained=v.pretrained, weights=v.weights, bs=v.bs)
 
 def candidates(recipes:dict, # Part name -> recipe

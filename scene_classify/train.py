@@ -192,7 +192,8 @@ class LearnerModel(SceneModel):
         "Loaders over `df`, its first `n_train` rows for training and the rest for validation."
         s = self.settings
         split = lambda _: (list(range(n_train)), list(range(n_train, len(df))))
-        return vision_dls(df, s.bs, s.size, self.classes_, splitter=split, num_workers=self.env.num_workers,
+        bs = min(s.bs, n_train) # fastai drops the last partial batch: a small table still gets one
+        return vision_dls(df, bs, s.size, self.classes_, splitter=split, num_workers=self.env.num_workers,
                           batch_tfms=[] if s.train == 'top' else None)
     def _fit(self, train, valid):
         s, env = self.settings, self.env

@@ -43,16 +43,15 @@ def test_predict_tta(demo_run, tmp_path):
     "`predict --tta` adds test-time augmentation to a model whose recipe has none: the same rows, other vision probabilities."
     from scene_classify.pipeline import SceneClassifier
     clf = SceneClassifier.load(demo_run/'model')
-    assert clf.vision.tta # the fast preset predicts with TTA
-    clf.vision.tta = False
-    clf.save(tmp_path/'plain_model')
+    assert clf.tta # the fast preset's probe and joint network predict with TTA
+    clf.use_tta(False).save(tmp_path/'plain_model')
     sc = str(BIN/'scene-classify')
     base = [sc, 'predict', '--model', str(tmp_path/'plain_model'), '--data', str(demo_run/'data'), '--quiet']
     for name, extra in (('p', []), ('t', ['--tta'])):
         r = subprocess.run(base + ['--out', str(tmp_path/f'{name}.csv'), *extra], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
     tta, plain = pd.read_csv(tmp_path/'t_detailed.csv'), pd.read_csv(tmp_path/'p_detailed.csv')
-    vis = [c for c in plain.columns if c.startswith('vision_')]
+    vis = [c for c in plain.columns if c.startswith(('vision_', 'joint_'))] # the joint network has TTA whatever the vision model
     assert tta['IMAGE'].equals(plain['IMAGE']) and tta['error'].isna().all()
     assert (tta[vis] - plain[vis]).abs().to_numpy().max() > 1e-4
 
@@ -61,7 +60,7 @@ def test_errors_are_one_line(tmp_path):
     assert r.returncode == 1 and r.stderr.startswith('error: ') and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 SLOW_SAVE = '''
-import sys, time, scene_classify.pipeline as p
+import sys, time, scene_classify.audio as p
 from scene_classify.pipeline import SceneClassifier
 clf = SceneClassifier.load(sys.argv[1])
 orig = p.save_audio_model
@@ -86,9 +85,10 @@ def test_interrupted_train_resumes(demo_run, tmp_path):
     "Ctrl-C during training keeps the finished epochs; `train --resume` continues from them and removes the checkpoint when done."
     out = tmp_path/'model'
     cmd = [str(BIN/'scene-classify'), 'train', '--data', str(demo_run/'data'), '--out', str(out), '--preset', 'finetune',
-           '--arch', 'tf_efficientnet_lite0', '--epochs', '3', '--lr', '1e-3', '--size', '64', '--set', 'bs=32']
+           '--arch', 'tf_efficientnet_lite0', '--epochs', '3', '--lr', '1e-3', '--size', '64', '--set', 'bs=32',
+           '--models', 'learner,mfcc_logreg']
     proc = subprocess.Popen(cmd + ['--quiet'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ck = out/'checkpoint'/'vision.pth'
+    ck = out/'checkpoint'/'learner.pth'
     deadline = time.time() + 300
     while not ck.exists() and proc.poll() is None and time.time() < deadline: time.sleep(0.2)
     assert ck.exists(), 'no checkpoint was written'

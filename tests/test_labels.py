@@ -83,8 +83,7 @@ def no_features(monkeypatch):
     "Training that reaches the models fails the test: the classes must be refused before."
     from scene_classify.pipeline import SceneClassifier
     def fail(*a, **k): raise AssertionError('features computed before the classes were checked')
-    monkeypatch.setattr(SceneClassifier, '_fit_vision', fail)
-    monkeypatch.setattr(SceneClassifier, '_fit_audio', fail)
+    monkeypatch.setattr('scene_classify.pipeline.fit_candidates', fail)
     return SceneClassifier
 
 def test_a_single_class_is_refused_before_features(no_features):

@@ -8,6 +8,7 @@ from scene_classify.data import make_demo, read_csv
 from scene_classify.pipeline import SceneClassifier
 from scene_classify.artifact import artifact_dir, model_lock, LOCK_FILE
 
+LEARNER = 'models/learner/learner.safetensors' # the fine-tuned learner's weights in a model's version folder
 KW = dict(arch='tf_efficientnet_lite0', epochs=0, freeze_epochs=1, lr=1e-3, size=32, bs=16, tune=False)
 TRAIN = ['--preset', 'finetune', '--arch', 'tf_efficientnet_lite0', '--epochs', '0', '--lr', '1e-3', '--size', '32',
          '--set', 'freeze_epochs=1', '--set', 'bs=16', '--set', 'tune=false']
@@ -17,7 +18,7 @@ def made(tmp_path_factory):
     "A small demo and a quickly trained model, made once."
     d = tmp_path_factory.mktemp('out')
     data = make_demo(d/'demo', n_train=8, n_test=4)
-    SceneClassifier('finetune', num_workers=0, quiet=True, **KW).fit(data).save(d/'model')
+    SceneClassifier('finetune', num_workers=0, quiet=True, models=['learner', 'mfcc_svm'], **KW).fit(data).save(d/'model')
     return data, d/'model'
 
 @pytest.fixture
@@ -181,16 +182,15 @@ def rewrite_manifest(model):
     (ver/'manifest.json').write_text(json.dumps(man))
 
 def test_a_model_file_linked_to_dev_zero_is_refused(model, data, tmp_path):
-    f = artifact_dir(model)/'vision.safetensors'
+    f = artifact_dir(model)/'models'/'learner'/'learner.safetensors'
     f.unlink()
     f.symlink_to('/dev/zero')
     cmd = [sys.executable, '-m', 'scene_classify.cli', 'predict', '--model', model, '--data', data, '--out', tmp_path/'p.csv']
     r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 1 and 'vision.safetensors: not a regular file' in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 1 and 'learner.safetensors: not a regular file' in r.stderr, r.stderr[-2000:]
 
 @pytest.mark.parametrize('edit,fragment', [
-    (lambda ver: (ver/'vision.safetensors').write_bytes((ver/'vision.safetensors').read_bytes()[:5000]),
-     'vision.safetensors: not a readable safetensors file'),
+    (lambda ver: (ver/LEARNER).write_bytes((ver/LEARNER).read_bytes()[:5000]), 'learner.safetensors: not a readable safetensors file'),
     (lambda ver: (ver/'settings.json').write_text(json.dumps(dict(json.loads((ver/'settings.json').read_text()), format=2))),
      "settings.json: no 'hparams' setting, which a format 2 model has"),
     (lambda ver: (ver/'settings.json').write_text(json.dumps({k: v for k,v in json.loads((ver/'settings.json').read_text()).items()
@@ -205,22 +205,22 @@ def test_an_edited_model_is_named_with_what_is_wrong(capsys, model, data, tmp_pa
 def test_load_while_another_process_saves(made, tmp_path):
     "The version being read is replaced half-way (as another process's save would): the load reads the new one."
     shutil.copytree(made[1], tmp_path/'model')
-    import scene_classify.pipeline as p
+    import scene_classify.audio as p
     orig, calls = p.load_audio_model, []
     other = SceneClassifier.load(made[1])
     def save_meanwhile(f):
         calls.append(f)
         if len(calls) == 1: other.save(tmp_path/'model')
         return orig(f)
-    with mock.patch('scene_classify.pipeline.load_audio_model', save_meanwhile):
+    with mock.patch('scene_classify.audio.load_audio_model', save_meanwhile):
         clf = SceneClassifier.load(tmp_path/'model')
-    assert len(calls) == 2 and calls[1].parent == artifact_dir(tmp_path/'model') and clf.classes_
+    assert len(calls) == 2 and calls[1].parent == artifact_dir(tmp_path/'model')/'models'/'mfcc_svm' and clf.classes_
 
 def test_model_files_follow_the_umask(made, tmp_path):
     old = os.umask(0o022)
     try: SceneClassifier.load(made[1]).save(tmp_path/'model')
     finally: os.umask(old)
-    modes = {f.name: oct(f.stat().st_mode & 0o777) for f in artifact_dir(tmp_path/'model').iterdir()}
+    modes = {f.name: oct(f.stat().st_mode & 0o777) for f in artifact_dir(tmp_path/'model').rglob('*') if f.is_file()}
     assert set(modes.values()) == {'0o644'}, modes
 
 # --- before fit, and signals ---

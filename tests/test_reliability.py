@@ -14,7 +14,7 @@ def made(tmp_path_factory):
     d = tmp_path_factory.mktemp('rel')
     data = make_demo(d/'demo', n_train=8, n_test=4)
     clf = SceneClassifier('finetune', arch='tf_efficientnet_lite0', epochs=0, freeze_epochs=1, lr=1e-3, size=32, bs=16, tune=False,
-                          num_workers=0, quiet=True)
+                          num_workers=0, quiet=True, models=['learner', 'mfcc_svm'])
     clf.fit(data).save(d/'model', export_pickle=True)
     return data, d/'model'
 
@@ -47,7 +47,8 @@ def input_ids(data): return read_csv(data/'data_test.csv')['IMAGE'].tolist()
 
 def test_crafted_audio_model_is_refused_and_runs_nothing(capsys, model, data, tmp_path):
     ver = artifact_dir(model)
-    with zipfile.ZipFile(ver/'audio.skops') as z: files = {n: z.read(n) for n in z.namelist()}
+    skops = ver/'models'/'mfcc_svm'/'audio.skops'
+    with zipfile.ZipFile(skops) as z: files = {n: z.read(n) for n in z.namelist()}
     schema = json.loads(files['schema.json'])
     marker = tmp_path/'ran'
     code = {'__class__': 'str', '__module__': 'builtins', '__loader__': 'JsonNode', 'content': json.dumps(f'open({str(marker)!r}, "w")'),
@@ -55,9 +56,9 @@ def test_crafted_audio_model_is_refused_and_runs_nothing(capsys, model, data, tm
     schema['content']['content']['note'] = {'__class__': 'exec', '__module__': 'builtins', '__loader__': 'ConstructorFromReduceNode',
         'content': {'__class__': 'tuple', '__module__': 'builtins', '__loader__': 'TupleNode', 'content': [code], '__id__': 2}, '__id__': 3}
     schema['content']['key_types']['content'].append({'__class__': 'str', '__module__': 'builtins', '__loader__': 'TypeNode', '__id__': 4})
-    with zipfile.ZipFile(ver/'audio.skops', 'w') as z:
+    with zipfile.ZipFile(skops, 'w') as z:
         for n,b in {**files, 'schema.json': json.dumps(schema).encode()}.items(): z.writestr(n, b)
-    (ver/'audio.skops.sha256').write_text(f'{sha256_file(ver/"audio.skops")}  audio.skops\n') # the attacker's checksums
+    skops.with_name('audio.skops.sha256').write_text(f'{sha256_file(skops)}  audio.skops\n') # the attacker's checksums
     man = json.loads((ver/'manifest.json').read_text())
     man['files'] = {n: sha256_file(ver/n) for n in man['files']}
     (ver/'manifest.json').write_text(json.dumps(man))
