@@ -11,7 +11,7 @@ from scene_classify.artifact import artifact_dir, model_lock, LOCK_FILE
 LEARNER = 'models/learner/learner.safetensors' # the fine-tuned learner's weights in a model's version folder
 KW = dict(arch='tf_efficientnet_lite0', epochs=0, freeze_epochs=1, lr=1e-3, size=32, bs=16, tune=False)
 TRAIN = ['--preset', 'finetune', '--arch', 'tf_efficientnet_lite0', '--epochs', '0', '--lr', '1e-3', '--size', '32',
-         '--set', 'freeze_epochs=1', '--set', 'bs=16', '--set', 'tune=false']
+         '--set', 'freeze_epochs=1', '--set', 'bs=16', '--set', 'tune=false', '--models', 'learner,mfcc_svm']
 
 @pytest.fixture(scope='module')
 def made(tmp_path_factory):
