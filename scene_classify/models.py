@@ -15,9 +15,9 @@ from .core import *
 from fastcore.basics import patch_to
 
 # %% auto #0
-__all__ = ['PARTS_OF_ROW', 'MAX_MODEL_FILE', 'MODELS', 'BOARD_COLUMNS', 'parts_present', 'ArtifactError', 'model_file',
-           'save_module', 'load_module', 'FitEnv', 'SceneModel', 'NoSettings', 'register_model', 'list_models',
-           'create_model', 'load_model', 'fit_candidates']
+__all__ = ['PARTS_OF_ROW', 'MAX_MODEL_FILE', 'MODELS', 'BOARD_COLUMNS', 'ESSENTIAL_SLOTS', 'parts_present', 'ArtifactError',
+           'model_file', 'save_module', 'load_module', 'FitEnv', 'SceneModel', 'NoSettings', 'register_model',
+           'list_models', 'create_model', 'load_model', 'fit_candidates']
 
 # %% ../nbs/03a_models.ipynb #075da5f4
 PARTS_OF_ROW = ('image', 'audio')
@@ -96,6 +96,7 @@ class SceneModel:
     needs:tuple = ('image',) # the parts of a row it reads
     baseline:bool = False # a simple model a user would try first: every preset's candidates include one per slot
     cost_power:float = 1.0 # how its fitting time grows with the rows (a kernel SVM's about 2)
+    predict_share:float = 0.1 # predicting a row costs this share of fitting one (1 where a backbone pass dominates)
 
     def __init__(self, settings=None):
         self.settings = settings if settings is not None else self.Settings()
@@ -196,18 +197,19 @@ def load_model(folder)->SceneModel:
 def estimate(self, train:pd.DataFrame, # The rows `fit` would get
              sample:int=120, # Rows of the timed fit
             )->float:
-    "Seconds `fit` should take on `train`, from timed fits of fresh copies on two samples of its rows."
+    "Seconds `fit` should take on `train`, from timed fits of fresh copies on two disjoint samples of its rows."
     use = train[self.rows(train)]
-    if len(use) <= sample: return 0.
-    t = [self._timed_fit(use, n, train.attrs) for n in (sample//2, sample)]
+    if len(use) <= 1.5*sample: return 0.
+    small = use.groupby(LABEL).sample(frac=sample/2/len(use), random_state=0)
+    big = use.drop(small.index).groupby(LABEL).sample(frac=sample/(len(use) - len(small)), random_state=0)
+    t = [self._timed_fit(p, train.attrs) for p in (small, big)] # disjoint: no work of the first is reused
     # the growth seen between the two samples, within what the type can do
     power = float(np.clip(np.log2(max(t[1], 1e-6)/max(t[0], 1e-6)), 1., self.cost_power))
-    return t[1]*(len(use)/sample)**power
+    return t[1]*(len(use)/len(big))**power
 
 @patch_to(SceneModel)
-def _timed_fit(self, use:pd.DataFrame, n:int, attrs:dict)->float:
-    "Seconds a fresh copy takes to fit on `n` rows of `use`, drawn from every class in proportion."
-    part = use.groupby(LABEL).sample(frac=n/len(use), random_state=0)
+def _timed_fit(self, part:pd.DataFrame, attrs:dict)->float:
+    "Seconds a fresh copy takes to fit on the rows `part`."
     part.attrs = attrs
     t0 = time.perf_counter()
     m = create_model(self.name, **dataclasses.asdict(self.settings))
@@ -269,10 +271,18 @@ def _fit_one(m:SceneModel, row:dict, train, valid, folder:Path|None)->tuple:
         with atomic_write(folder/'board.json') as f: json.dump(row, f, default=float)
     return m, row
 
+def _estimate(m:SceneModel, train:pd.DataFrame, valid:pd.DataFrame)->float:
+    "Seconds `m` should take to fit on `train` and to score on `valid`."
+    fit = m.estimate(train)
+    return fit*(1 + m.predict_share*m.rows(valid).sum()/max(m.rows(train).sum(), 1))
+
+ESSENTIAL_SLOTS = ('vision', 'audio') # the first candidate of each is trained whatever the time left
+
 def _why_not(m:SceneModel, row:dict, train, left:float|None, rows:list)->str:
     "Why candidate `m` is skipped ('' if it is trained)."
     if not m.rows(train).any(): return f'no training row has its {" and ".join(m.needs)}'
-    return _over_budget(row, left, any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows))
+    done = m.slot not in ESSENTIAL_SLOTS or any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows)
+    return _over_budget(row, left, done)
 
 def fit_candidates(candidates:list, # Models to try in order: names, or `(name, settings dict)` pairs
                    train:pd.DataFrame, # Labelled training rows
@@ -291,7 +301,7 @@ def fit_candidates(candidates:list, # Models to try in order: names, or `(name, 
         kept, row = _kept(folder, m)
         if kept is None:
             left = None if time_limit is None else time_limit - (time.monotonic() - t0)
-            est = m.estimate(train) if left is not None and m.rows(train).any() else np.nan
+            est = _estimate(m, train, valid) if left is not None and m.rows(train).any() else np.nan
             row = dict(model=name, slot=m.slot, baseline=m.baseline, estimate=round(est, 1))
             if why := _why_not(m, row, train, left, rows):
                 rows.append(row | dict(status='skipped', why=why))

@@ -45,7 +45,7 @@ class PixelSettings:
 @register_model('pixels', PixelSettings)
 class PixelSVM(SceneModel):
     "An RBF SVM on the raw pixels of each image, downscaled."
-    slot, needs, baseline, cost_power = 'vision', ('image',), True, 2.
+    slot, needs, baseline, cost_power, predict_share = 'vision', ('image',), True, 2., 0.5 # reading images: half
     def _x(self, df:pd.DataFrame)->pd.DataFrame:
         "The pixels of `df`'s images as feature columns, with the table's labels and groups."
         s = self.settings

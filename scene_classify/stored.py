@@ -324,6 +324,7 @@ def probe_probs(probe:Probe, # From `fit_probe`
 # %% ../nbs/04b_stored.ipynb #a73bceeb
 class FrozenFeatures:
     "Mixin of the models on frozen backbone features: the encoder, built once, and its features of any rows."
+    predict_share = 1. # a row's backbone pass, the bulk of fitting, is also the bulk of predicting
     def encoder(self)->Encoder:
         "The encoder of the settings' backbones (ImageNet weights when fitting; a loaded model's own after `_load`)."
         if getattr(self, 'encoder_', None) is None:
