@@ -250,7 +250,7 @@ def _fit_fusion(self:SceneClassifier, train:pd.DataFrame, valid:pd.DataFrame, P:
     return new
 
 # %% ../nbs/08b_pipeline.ipynb #935ac174
-REFIT_SHARE = 0.8 # of a time limit, what the candidates may use when a refit on every row follows
+REFIT_SHARE = 0.85 # of a time limit, what the candidates may use when a refit on every row follows
 
 @patch
 def _budget(self:SceneClassifier, t0:float)->float|None:

@@ -41,6 +41,7 @@ class PixelSettings:
     size:int=16 # Images are resized to size x size pixels
     gray:bool|None=None # One channel (None: when every training image is gray)
     C:float=10. # The SVM's inverse regularisation
+    max_rows:int=2000 # Fit on at most this many rows, drawn from every class (an RBF SVM's cost grows as their square)
 
 @register_model('pixels', PixelSettings)
 class PixelSVM(SceneModel):
@@ -56,6 +57,8 @@ class PixelSVM(SceneModel):
         out.attrs = dict(df.attrs, classes=self.classes_)
         return out
     def _fit(self, train, valid):
+        n = self.settings.max_rows
+        if len(train) > n: train = train.groupby(LABEL).sample(frac=n/len(train), random_state=0)
         g = self.settings.gray
         self.gray_ = all(is_gray(p) for p in train[PATH].iloc[:50]) if g is None else g
         self.svm_ = fit_audio(self._x(train), audio_model('svm', C=self.settings.C))

@@ -230,10 +230,10 @@ class Preset:
 LITES = ('tf_efficientnet_lite0:224', 'tf_efficientnet_lite1:240', 'tf_efficientnet_lite2:260') # at their native sizes
 
 PRESETS = {p.name: p for p in [
-    Preset('fast', 'about 10 minutes on 2 CPU cores: the baselines, a probe on one frozen offline backbone (Lite0, '
+    Preset('fast', 'about 12 minutes on 2 CPU cores: the baselines, a probe on one frozen offline backbone (Lite0, '
            'no mirror), the joint network on its stored features, fine-tuning Lite0 when it fits; refit on every row',
            VisionRecipe(archs=LITES[:1], train='auto', epochs=3, tta=False, bs=64),
-           AudioRecipe(), FusionRecipe(joint=True, refit=True), time_limit=600),
+           AudioRecipe(), FusionRecipe(joint=True, refit=True), time_limit=720),
     Preset('best_cpu', 'about an hour on 2 CPU cores: the baselines, a probe on three frozen offline backbones, '
            'the joint network over them, fine-tuning Lite0 when it fits; refit on every row',
            VisionRecipe(archs=LITES, train='auto', epochs=3, tta=True, bs=64),

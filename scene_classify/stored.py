@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/stored.html.md"""
 
 # %% ../nbs/04b_stored.ipynb #893cf539
 from __future__ import annotations
-import contextlib, dataclasses, hashlib, json, logging
+import contextlib, dataclasses, hashlib, json, logging, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch, fastprogress
 import torch.nn.functional as F
@@ -18,9 +18,9 @@ from .weights import resolve_arch
 from .vision import image_dl
 
 # %% auto #0
-__all__ = ['COMPILE_MIN', 'cpu_bf16', 'fast_pass', 'frozen_outputs', 'body_features', 'fit_stored', 'fit_head', 'body_layers',
-           'fit_top', 'parse_arch', 'Branch', 'Encoder', 'make_encoder', 'FeatureStore', 'avg_half', 'Probe',
-           'fit_probe', 'probe_probs', 'FrozenFeatures', 'ProbeSettings', 'ProbeModel']
+__all__ = ['COMPILE_MIN', 'HEAD_SECONDS', 'cpu_bf16', 'fast_pass', 'frozen_outputs', 'body_features', 'fit_stored', 'fit_head',
+           'body_layers', 'fit_top', 'parse_arch', 'Branch', 'Encoder', 'make_encoder', 'FeatureStore', 'avg_half',
+           'Probe', 'fit_probe', 'probe_probs', 'FrozenFeatures', 'ProbeSettings', 'ProbeModel']
 
 # %% ../nbs/04b_stored.ipynb #6376207d
 COMPILE_MIN = 1024 # images (views included) from which a pass is compiled: below, compiling costs more than it saves
@@ -275,6 +275,13 @@ class FeatureStore:
         f = stem.with_name(f'{stem.name}_{hashlib.sha256("".join(keys).encode()).hexdigest()[:12]}.npz')
         with atomic_write(f, 'wb') as fh: np.savez(fh, keys=np.array(keys), x=x)
 
+    def unstored(self, enc:Encoder, df:pd.DataFrame, flip:bool=True)->int:
+        "How many images of `df` some branch of `enc` has no features of yet (each image counted once)."
+        shas = set(map(sha256_file, df[PATH]))
+        names = ['_'.join(map(str, s)) for s in enc.specs]
+        known = [self._known(self.key(enc, i, flip), names[i]) for i in range(len(enc.branches))]
+        return sum(any(s not in k for k in known) for s in shas)
+
     def features(self, enc:Encoder, df:pd.DataFrame, flip:bool=True)->np.ndarray:
         "The encoder's features `[len(df), views, sum of widths]` of the images of `df` (float32)."
         return np.concatenate([self.branch(enc, i, df, flip) for i in range(len(enc.branches))], -1).astype(np.float32)
@@ -322,6 +329,8 @@ def probe_probs(probe:Probe, # From `fit_probe`
         return torch.softmax(probe(torch.as_tensor(f).flatten(0, 1)), 1).view(*f.shape[:2], -1).mean(1).numpy()
 
 # %% ../nbs/04b_stored.ipynb #a73bceeb
+HEAD_SECONDS = 3e-3 # fitting a probe or the joint head costs about this per stored row and view, on 2 CPU cores
+
 class FrozenFeatures:
     "Mixin of the models on frozen backbone features: the encoder, built once, and its features of any rows."
     predict_share = 1. # a row's backbone pass, the bulk of fitting, is also the bulk of predicting
@@ -337,6 +346,19 @@ class FrozenFeatures:
         if self.env.store is not None: return self.env.store.features(self.encoder(), df)[:, :views]
         dl = image_dl(df, self.encoder().size, self.settings.bs, self.env.num_workers)
         return frozen_outputs(self.encoder(), dl, self.settings.tta, quiet=True)[0].numpy()
+    def estimate(self, train:pd.DataFrame, steps:int=2)->float:
+        "Seconds to fit on `train`: the backbone pass over the images not stored yet, timed on one batch, and the head."
+        enc, views, use = self.encoder(), 2 if self.settings.tta else 1, train[self.rows(train)]
+        new = len(use) if self.env.store is None else self.env.store.unstored(enc, use, self.settings.tta)
+        x, t = torch.rand(16, 3, enc.size, enc.size), []
+        with torch.inference_mode():
+            for _ in range(steps + 1):
+                t0 = time.perf_counter()
+                enc.eval()(x)
+                t.append(time.perf_counter() - t0)
+        # an eager batch of 16 costs about what a compiled pass with its loading does
+        return min(t[1:])/16*new*views + HEAD_SECONDS*len(use)*views
+
     def _save_encoder(self, folder:Path): save_module(self.encoder_, Path(folder)/'encoder.safetensors')
     def _load_encoder(self, folder:Path):
         s = self.settings
