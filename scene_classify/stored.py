@@ -342,8 +342,7 @@ class FrozenFeatures:
         return self.encoder_
     def features(self, df:pd.DataFrame)->np.ndarray:
         "Features `[len(df), views, width]` of the images of `df`: both views with `tta`, read from the run's store."
-        views = 2 if self.settings.tta else 1
-        if self.env.store is not None: return self.env.store.features(self.encoder(), df)[:, :views]
+        if self.env.store is not None: return self.env.store.features(self.encoder(), df, self.settings.tta)
         dl = image_dl(df, self.encoder().size, self.settings.bs, self.env.num_workers)
         return frozen_outputs(self.encoder(), dl, self.settings.tta, quiet=True)[0].numpy()
     def estimate(self, train:pd.DataFrame, steps:int=2)->float:
