@@ -167,7 +167,9 @@ class _MFCCModel(SceneModel):
         tuned = s.tune and not params and self.kind == 'svm'
         self.model_ = tune_audio(train)[0] if tuned else fit_audio(train, audio_model(self.kind, **params))
         self.tuned_ = self.model_.best_params_ if tuned else {}
-    def refit_settings(self)->dict: return dataclasses.asdict(self.settings) | dict(getattr(self, 'tuned_', {}), tune=False)
+    def refit_settings(self)->dict:
+        tuned = getattr(self, 'tuned_', None) or getattr(self.model_, 'best_params_', {}) # kept by skops when loaded
+        return dataclasses.asdict(self.settings) | dict(tuned, tune=False)
     def _proba(self, df): return audio_probs(self.model_, df, self.classes_)
     def _save(self, folder): save_audio_model(self.model_, Path(folder)/'audio.skops')
     def _load(self, folder): self.model_ = load_audio_model(Path(folder)/'audio.skops')

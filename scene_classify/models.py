@@ -6,7 +6,7 @@ Docs: https://scene-classify.github.io/scene_classify/models.html.md"""
 
 # %% ../nbs/03a_models.ipynb #be1fb218
 from __future__ import annotations
-import dataclasses, json, os, stat, time
+import dataclasses, json, math, os, stat, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from safetensors.torch import save_file, load_file
@@ -15,9 +15,9 @@ from .core import *
 from fastcore.basics import patch_to
 
 # %% auto #0
-__all__ = ['PARTS_OF_ROW', 'MAX_MODEL_FILE', 'MODELS', 'BOARD_COLUMNS', 'ESSENTIAL_SLOTS', 'parts_present', 'ArtifactError',
-           'model_file', 'save_module', 'load_module', 'FitEnv', 'SceneModel', 'NoSettings', 'register_model',
-           'list_models', 'create_model', 'load_model', 'fit_candidates']
+__all__ = ['PARTS_OF_ROW', 'MAX_MODEL_FILE', 'MODELS', 'SAMPLE_PER_CLASS', 'BOARD_COLUMNS', 'ESSENTIAL_SLOTS', 'parts_present',
+           'ArtifactError', 'model_file', 'save_module', 'load_module', 'FitEnv', 'SceneModel', 'NoSettings',
+           'register_model', 'list_models', 'create_model', 'load_model', 'fit_candidates']
 
 # %% ../nbs/03a_models.ipynb #075da5f4
 PARTS_OF_ROW = ('image', 'audio')
@@ -193,16 +193,22 @@ def load_model(folder)->SceneModel:
     return m
 
 # %% ../nbs/03a_models.ipynb #39620b98
+SAMPLE_PER_CLASS = 4 # the fewest rows of a class in a timed sample: what a model's internal folds need
+
 @patch_to(SceneModel)
 def estimate(self, train:pd.DataFrame, # The rows `fit` would get
-             sample:int=120, # Rows of the timed fit
+             sample:int=120, # Rows of the larger timed fit, at least twice `SAMPLE_PER_CLASS` per class
             )->float:
     "Seconds `fit` should take on `train`, from timed fits of fresh copies on two disjoint samples of its rows."
-    use = train[self.rows(train)]
-    if len(use) <= 1.5*sample: return 0.
-    small = use.groupby(LABEL).sample(frac=sample/2/len(use), random_state=0)
-    big = use.drop(small.index).groupby(LABEL).sample(frac=sample/(len(use) - len(small)), random_state=0)
-    t = [self._timed_fit(p, train.attrs) for p in (small, big)] # disjoint: no work of the first is reused
+    use = train[self.rows(train)].sample(frac=1, random_state=0)
+    k = max(SAMPLE_PER_CLASS, math.ceil(sample/2/max(use[LABEL].nunique(), 1)))
+    small = use.groupby(LABEL).head(k)
+    big = use.drop(small.index).groupby(LABEL).head(2*k) # disjoint: no work of the first is reused
+    if len(use) < 3*len(small): return 0. # a table this small fits about as fast as the samples would
+    try: t = [self._timed_fit(p, train.attrs) for p in (small, big)]
+    except Exception as e:
+        log.warning(f'{self.name}: no cost estimate ({type(e).__name__}: {str(e)[:200]}); counted as 0 s')
+        return 0.
     # the growth seen between the two samples, within what the type can do
     power = float(np.clip(np.log2(max(t[1], 1e-6)/max(t[0], 1e-6)), 1., self.cost_power))
     return t[1]*(len(use)/len(big))**power
@@ -240,7 +246,8 @@ def _choose(board:pd.DataFrame)->pd.DataFrame:
         base = board[(board.slot == board.slot[i]) & board.baseline & board.accuracy.notna()]
         if not len(base): continue
         gain = board.accuracy[i] - base.accuracy.max()
-        board.loc[i, 'why'] = f'best {board.slot[i]} on validation; baseline {base.accuracy.max():.3f}, gain {gain:+.3f}'
+        board.loc[i, 'why'] = (f'best {board.slot[i]} on validation; baseline {base.accuracy.max():.3f}, '
+                               f'gain {gain:+.3f}')
     return board
 
 # %% ../nbs/03a_models.ipynb #20c2682a
@@ -254,7 +261,8 @@ def _kept(folder:Path|None, m:SceneModel)->tuple:
     if folder is None or not m.env.resume or not (folder/'board.json').is_file(): return None, None
     try: old = load_model(folder)
     except (ArtifactError, OSError, ValueError): return None, None # half-written: fitted again
-    same = old.name == m.name and dataclasses.asdict(old.settings) == dataclasses.asdict(m.settings)
+    plain = lambda x: json.loads(json.dumps(dataclasses.asdict(x.settings))) # tuples and lists alike
+    same = old.name == m.name and plain(old) == plain(m)
     if not same: return None, None
     log.info(f'candidate {m.name}: read back from {folder}')
     old.env = m.env
@@ -278,10 +286,10 @@ def _estimate(m:SceneModel, train:pd.DataFrame, valid:pd.DataFrame)->float:
 
 ESSENTIAL_SLOTS = ('vision', 'audio') # the first candidate of each is trained whatever the time left
 
-def _why_not(m:SceneModel, row:dict, train, left:float|None, rows:list)->str:
+def _why_not(m:SceneModel, row:dict, train, left:float|None, rows:list, essential:tuple)->str:
     "Why candidate `m` is skipped ('' if it is trained)."
     if not m.rows(train).any(): return f'no training row has its {" and ".join(m.needs)}'
-    done = m.slot not in ESSENTIAL_SLOTS or any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows)
+    done = m.slot not in essential or any(r['slot'] == m.slot and r['status'] == 'trained' for r in rows)
     return _over_budget(row, left, done)
 
 def fit_candidates(candidates:list, # Models to try in order: names, or `(name, settings dict)` pairs
@@ -289,6 +297,7 @@ def fit_candidates(candidates:list, # Models to try in order: names, or `(name, 
                    valid:pd.DataFrame, # Labelled validation rows
                    time_limit:float|None=None, # Seconds for all of them (None: no limit)
                    env:FitEnv|None=None, # What the models share (seed, progress, stored features, checkpoints)
+                   essential:tuple=ESSENTIAL_SLOTS, # Slots whose first candidate is trained whatever the time left
                   )->tuple:
     "Fit the candidates that fit the time left, score them on `valid`: the chosen model per slot, and the leaderboard."
     env = env or FitEnv()
@@ -303,7 +312,7 @@ def fit_candidates(candidates:list, # Models to try in order: names, or `(name, 
             left = None if time_limit is None else time_limit - (time.monotonic() - t0)
             est = _estimate(m, train, valid) if left is not None and m.rows(train).any() else np.nan
             row = dict(model=name, slot=m.slot, baseline=m.baseline, estimate=round(est, 1))
-            if why := _why_not(m, row, train, left, rows):
+            if why := _why_not(m, row, train, left, rows, essential):
                 rows.append(row | dict(status='skipped', why=why))
                 continue
             kept, row = _fit_one(m, row, train, valid, folder)

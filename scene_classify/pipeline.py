@@ -14,7 +14,7 @@ from fastcore.parallel import parallel
 from PIL import Image
 from .core import *
 from .data import read_scenes
-from .models import parts_present, FitEnv, fit_candidates, create_model, load_model, ArtifactError
+from .models import parts_present, FitEnv, fit_candidates, create_model, load_model, ArtifactError, MODELS
 from .block import AutoSplitter
 from .stored import FeatureStore
 from .evaluate import compare
@@ -91,7 +91,8 @@ class SceneClassifier:
     def recipes(self)->dict: return dict(vision=self.vision, audio=self.audio, fusion=self.fusion)
     def __repr__(self):
         limit = 'none' if self.time_limit is None else f'{self.time_limit:g} s'
-        return f'SceneClassifier(preset={self.preset!r}, time_limit={limit}, {self.vision}, {self.audio}, {self.fusion})'
+        recipes = ', '.join(map(str, self.recipes().values()))
+        return f'SceneClassifier(preset={self.preset!r}, time_limit={limit}, {recipes})'
 
 # %% ../nbs/08b_pipeline.ipynb #a0864db9
 def _read(data, split:str, errors:str='raise', recipe=None)->pd.DataFrame:
@@ -176,18 +177,20 @@ def _image_side(df:pd.DataFrame, most:int=50)->int|None:
     "The median longer side, in pixels, of up to `most` of the images of `df` (None if it has none)."
     paths = df[PATH].dropna() if PATH in df else pd.Series([], dtype=object)
     paths = [p for p in paths.iloc[:most] if isinstance(p, (str, Path))]
-    if not paths: return None
     def side(p):
-        with Image.open(p) as im: return max(im.size)
-    return int(np.median(parallel(side, paths, threadpool=True, progress=False)))
+        try:
+            with Image.open(p) as im: return max(im.size)
+        except (OSError, ValueError): return None # a broken image: `read_scenes` marks it, the models skip it
+    sides = [s for s in parallel(side, paths, threadpool=True, progress=False) if s]
+    return int(np.median(sides)) if sides else None
 
 @patch
 def candidates(self:SceneClassifier, df:pd.DataFrame|None=None)->list:
-    "The models `fit` tries on `df`, in order, as `(name, settings)`: those given, or the preset's (`presets.candidates`)."
+    "The models `fit` tries on `df`, in order, as `(name, settings)`: those given, or the preset's (`candidates`)."
     preset = candidates(self.recipes(), None if df is None else _image_side(df))
     if self.models is None: return preset
     # a name given without settings takes the preset's for it (the recipes' overrides), else its type's defaults
-    return [(n, kw or dict(preset).get(n, {})) for n,kw in self.models]
+    return [(n, dict(preset).get(n, {}) | kw) for n,kw in self.models]
 
 @patch
 def _models(self:SceneClassifier)->tuple:
@@ -204,6 +207,9 @@ def _needs(self:SceneClassifier)->tuple:
 @patch
 def _check_parts(self:SceneClassifier):
     "Refuse a strategy that needs a model the data could not train (no images, no audio, no rows with both)."
+    if not self.models_:
+        why = '; '.join(f'{r.model}: {r.why}' for r in self.board_.itertuples())
+        raise DataError('training data', [f'no candidate model could be trained ({why})'])
     lacking = [m for m in self._needs() if m not in self.models_] if self.fusion.strategy != 'auto' else []
     if lacking:
         raise DataError('training data', [f'strategy {self.fusion.strategy!r} needs the {" and ".join(lacking)} '
@@ -350,7 +356,8 @@ def fit(self:SceneClassifier,
     self.priors_ = dict(train=prior(df.iloc[trn]), target=prior(df)) if self.fusion.rebalance else None
     val = _compared(val, *usable(df))
     train, valid, env = df.iloc[trn], df.iloc[val], self._env(ck, resume)
-    self.models_, self.board_ = fit_candidates(self.candidates(df), train, valid, self._budget(t0), env)
+    essential = ('vision', 'audio', *self._needs()) # the strategy asked for needs its models whatever the time
+    self.models_, self.board_ = fit_candidates(self.candidates(df), train, valid, self._budget(t0), env, essential)
     self._check_parts()
     self._say(f'fusion: comparing the strategies on {len(valid)} validation rows')
     new = self._fit_fusion(train, valid, on_main(self._modal_probs, valid))
@@ -612,7 +619,10 @@ def _load_version(cls:SceneClassifier, path, cpu:bool=True)->SceneClassifier:
     self.valid_ = dict(dict(refit=r['fusion'].refit), **s['valid']) # formats 1-2 did not record it
     self.comparison_ = pd.DataFrame(s['comparison']).T
     ms = s['models']
-    self.models_ = _legacy_models(ver, s, r) if 'legacy' in ms else {k: load_model(ver/'models'/n) for k,n in ms.items()}
+    if bad := [n for n in ms if n != 'legacy' and ms[n] not in MODELS]: # a name is a folder: never a path
+        raise ArtifactError(f'{ver/"settings.json"}: models {bad} are not registered model types; save the model again')
+    if 'legacy' in ms: self.models_ = _legacy_models(ver, s, r)
+    else: self.models_ = {k: load_model(ver/'models'/n) for k,n in ms.items()}
     self.board_ = pd.DataFrame(s['board']) if s['board'] else None
     learn = getattr(self.models_.get('vision'), 'learn_', None)
     if learn is not None and not cpu and torch.cuda.is_available(): learn.dls.cuda()

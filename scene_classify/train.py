@@ -208,7 +208,7 @@ class LearnerModel(SceneModel):
         fit_vision(learn, s.epochs, lr, s.freeze_epochs, quiet=env.quiet, seed=env.seed, checkpoint=ck,
                    resume=env.resume, precompute=top, top_layers=s.top_layers if top else None, best=True)
         self.learn_, self.lr_ = learn, lr
-    def _proba(self, df): return vision_probs(self.learn_, df, tta=self.settings.tta)
+    def _proba(self, df): return vision_probs(self.learn_, df, tta=self.settings.tta, bs=self.settings.bs)
 
 # %% ../nbs/04c_train.ipynb #af3ee2ae
 @patch_to(LearnerModel)
