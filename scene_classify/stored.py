@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from fastai.vision.all import *
 from .core import *
-from .models import SceneModel, register_model, save_module, load_module
+from .models import SceneModel, register_model, save_module, load_module, model_file
 from .weights import resolve_arch
 from .vision import image_dl
 
@@ -358,10 +358,14 @@ class FrozenFeatures:
         # an eager batch of 16 costs about what a compiled pass with its loading does
         return min(t[1:])/16*new*views + HEAD_SECONDS*len(use)*views
 
-    def _save_encoder(self, folder:Path): save_module(self.encoder_, Path(folder)/'encoder.safetensors')
+    def _save_encoder(self, folder:Path):
+        save_module(self.encoder_, Path(folder)/'encoder.safetensors')
+        (Path(folder)/'encoder.json').write_text(json.dumps(dict(sources=self.encoder_.sources)))
     def _load_encoder(self, folder:Path):
-        s = self.settings
+        s, f = self.settings, Path(folder)/'encoder.json'
         self.encoder_ = load_module(make_encoder(s.archs, s.size, pretrained=False), Path(folder)/'encoder.safetensors')
+        # where its frozen weights came from: what stored features are keyed by
+        if f.is_file(): self.encoder_.sources = json.loads(model_file(f, 1 << 20).read_text())['sources']
 
 # %% ../nbs/04b_stored.ipynb #e8bc47a3
 @dataclasses.dataclass
