@@ -16,7 +16,7 @@ from .core import *
 from .weights import resolve_arch
 from .vision import fast_training
 from .models import SceneModel, register_model, save_module, load_module, model_file
-from .stored import frozen_outputs, fit_stored, FrozenFeatures
+from .stored import frozen_outputs, fit_stored, FrozenFeatures, FrozenSettings
 from .fusion import Fusion, register_fusion, make_fusion, fusion_from_dict, compare_fusions, _clip_log
 
 # %% auto #0
@@ -142,17 +142,11 @@ def joint_feature_probs(jf:JointFeatures, # From `fit_joint_features`
 
 # %% ../nbs/07a_joint.ipynb #17334bcb
 @dataclasses.dataclass
-class JointSettings:
+class JointSettings(FrozenSettings):
     "Settings of the joint network's head on stored features."
-    archs:tuple=('tf_efficientnet_lite0:224',) # Backbones, `name` or `name:size`; several: their features joined
-    size:int=224 # Side of the backbones given without one
-    tta:bool=True # Fit on each image and its mirror; predict with both, averaged
     epochs:int=5 # Epochs of one cycle
     lr:float=1e-3 # Maximum learning rate
     p_audio:float=0.5 # Modality dropout: the share of rows whose audio is hidden while training
-    pretrained:bool=True # ImageNet weights
-    weights:str|None=None # Weights file, for a single backbone (offline machines)
-    bs:int=64 # Images per batch of the feature pass
 
 @register_model('joint', JointSettings)
 class JointNetwork(FrozenFeatures, SceneModel):

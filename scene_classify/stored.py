@@ -20,7 +20,7 @@ from .vision import image_dl
 # %% auto #0
 __all__ = ['COMPILE_MIN', 'HEAD_SECONDS', 'cpu_bf16', 'fast_pass', 'frozen_outputs', 'body_features', 'fit_stored', 'fit_head',
            'body_layers', 'fit_top', 'parse_arch', 'Branch', 'Encoder', 'make_encoder', 'FeatureStore', 'avg_half',
-           'Probe', 'fit_probe', 'probe_probs', 'FrozenFeatures', 'ProbeSettings', 'ProbeModel']
+           'Probe', 'fit_probe', 'probe_probs', 'FrozenFeatures', 'FrozenSettings', 'ProbeSettings', 'ProbeModel']
 
 # %% ../nbs/04b_stored.ipynb #6376207d
 COMPILE_MIN = 1024 # images (views included) from which a pass is compiled: below, compiling costs more than it saves
@@ -369,15 +369,19 @@ class FrozenFeatures:
 
 # %% ../nbs/04b_stored.ipynb #e8bc47a3
 @dataclasses.dataclass
-class ProbeSettings:
-    "Settings of the linear probe on frozen backbone features."
+class FrozenSettings:
+    "The settings every model of frozen backbone features has: which backbones, and how their pass runs."
     archs:tuple=('tf_efficientnet_lite0:224',) # Backbones, `name` or `name:size`; several: their features joined
     size:int=224 # Side of the backbones given without one
     tta:bool=True # Fit on each image and its mirror; predict with both, averaged
-    C:float=1e-3 # Inverse L2 penalty of the standardised logistic regression
     pretrained:bool=True # ImageNet weights
     weights:str|None=None # Weights file, for a single backbone (offline machines)
     bs:int=64 # Images per batch of the feature pass
+
+@dataclasses.dataclass
+class ProbeSettings(FrozenSettings):
+    "Settings of the linear probe on frozen backbone features."
+    C:float=1e-3 # Inverse L2 penalty of the standardised logistic regression
 
 @register_model('probe', ProbeSettings)
 class ProbeModel(FrozenFeatures, SceneModel):
